@@ -1,0 +1,69 @@
+package btyd_test
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/omnify-cloud/omnify/ml/btyd"
+)
+
+// TestHyp2F1MatchesSciPy checks the hypergeometric function against values
+// from scipy.special.hyp2f1, including z near 1, integer c-a-b and z < 0.
+func TestHyp2F1MatchesSciPy(t *testing.T) {
+	t.Parallel()
+	for _, row := range readGolden(t, "testdata/hyp2f1.csv") {
+		a, b, c, z, want := row[0], row[1], row[2], row[3], row[4]
+		got := btyd.Hyp2F1(a, b, c, z)
+		if rel := math.Abs(got-want) / math.Max(1, math.Abs(want)); !(rel < 1e-8) {
+			t.Errorf("2F1(%g,%g;%g;%g) = %.15g, want %.15g (rel err %.2g)", a, b, c, z, got, want, rel)
+		}
+	}
+}
+
+func TestHyp2F1OutsideDomain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		a, b, c, z float64
+	}{
+		{"z at 1", 1, 1, 3, 1},
+		{"z above 1", 1, 1, 3, 2},
+		{"c a pole", 1, 1, -2, 0.5},
+		{"NaN", math.NaN(), 1, 2, 0.5},
+	}
+	for _, tt := range tests {
+		if got := btyd.Hyp2F1(tt.a, tt.b, tt.c, tt.z); !math.IsNaN(got) {
+			t.Errorf("%s: got %g, want NaN", tt.name, got)
+		}
+	}
+}
+
+// readGolden parses a numeric CSV with one comment line and a header.
+func readGolden(t *testing.T, path string) [][]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comment = '#'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]float64
+	for _, rec := range recs[1:] {
+		row := make([]float64, len(rec))
+		for i, s := range rec {
+			if row[i], err = strconv.ParseFloat(s, 64); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}

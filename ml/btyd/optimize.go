@@ -1,0 +1,190 @@
+package btyd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// objective is a negative mean log-likelihood over log-parameters.
+type objective func(logParams []float64) float64
+
+// minimize runs Nelder-Mead from each start and keeps the best optimum,
+// polishing it with restarts because a collapsed simplex can stall short
+// of the minimum on the long, flat ridges these likelihoods have.
+func minimize(f objective, starts [][]float64, maxEvals int) ([]float64, float64, error) {
+	best, bestF := []float64(nil), math.Inf(1)
+	for _, s := range starts {
+		x, fx := nelderMead(f, s, 0.5, maxEvals)
+		if fx < bestF {
+			best, bestF = x, fx
+		}
+	}
+	if best == nil || !finite(bestF) {
+		return nil, 0, fmt.Errorf("likelihood not finite at any starting point: %w", ErrInsufficientData)
+	}
+	return polish(f, best, bestF, maxEvals)
+}
+
+func polish(f objective, x []float64, fx float64, maxEvals int) ([]float64, float64, error) {
+	for i := 0; i < 8; i++ {
+		nx, nf := nelderMead(f, x, 0.05, maxEvals)
+		improved := fx - nf
+		if nf < fx {
+			x, fx = nx, nf
+		}
+		if improved < 1e-12 {
+			break
+		}
+	}
+	return x, fx, nil
+}
+
+// randomStarts returns base followed by n-1 seeded perturbations of it.
+func randomStarts(base []float64, n int, seed int64) [][]float64 {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x73746172))
+	out := [][]float64{append([]float64(nil), base...)}
+	for len(out) < n {
+		s := make([]float64, len(base))
+		for i, b := range base {
+			s[i] = b + rng.NormFloat64()
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+type vertex struct {
+	x []float64
+	f float64
+}
+
+// nelderMead minimises f from x0 with an initial simplex of the given step,
+// stopping when the simplex values agree to 1e-13 or maxEvals is spent.
+func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float64, float64) {
+	n := len(x0)
+	eval := func(x []float64) float64 {
+		v := f(x)
+		if math.IsNaN(v) {
+			return math.Inf(1)
+		}
+		return v
+	}
+	simplex := make([]vertex, n+1)
+	for i := range simplex {
+		x := append([]float64(nil), x0...)
+		if i > 0 {
+			x[i-1] += step
+		}
+		simplex[i] = vertex{x, eval(x)}
+	}
+	evals := n + 1
+	for evals < maxEvals {
+		sort.Slice(simplex, func(i, j int) bool { return simplex[i].f < simplex[j].f })
+		if converged(simplex) {
+			break
+		}
+		evals += nmStep(simplex, eval)
+	}
+	sort.Slice(simplex, func(i, j int) bool { return simplex[i].f < simplex[j].f })
+	return simplex[0].x, simplex[0].f
+}
+
+func converged(s []vertex) bool {
+	lo, hi := s[0].f, s[len(s)-1].f
+	if math.IsInf(hi, 1) {
+		return false
+	}
+	if math.Abs(hi-lo) > 1e-13*(1+math.Abs(lo)) {
+		return false
+	}
+	for _, v := range s[1:] {
+		for j := range v.x {
+			if math.Abs(v.x[j]-s[0].x[j]) > 1e-9 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nmStep performs one reflect/expand/contract/shrink move on a sorted
+// simplex and returns the number of evaluations it used.
+func nmStep(s []vertex, eval func([]float64) float64) int {
+	n := len(s) - 1
+	centroid := make([]float64, n)
+	for _, v := range s[:n] {
+		for j, xj := range v.x {
+			centroid[j] += xj / float64(n)
+		}
+	}
+	along := func(t float64) []float64 {
+		p := make([]float64, n)
+		for j := range p {
+			p[j] = centroid[j] + t*(s[n].x[j]-centroid[j])
+		}
+		return p
+	}
+	xr := along(-1)
+	fr := eval(xr)
+	switch {
+	case fr < s[0].f:
+		xe := along(-2)
+		if fe := eval(xe); fe < fr {
+			s[n] = vertex{xe, fe}
+		} else {
+			s[n] = vertex{xr, fr}
+		}
+		return 2
+	case fr < s[n-1].f:
+		s[n] = vertex{xr, fr}
+		return 1
+	}
+	t := 0.5
+	if fr >= s[n].f {
+		t = -0.5
+	}
+	t = -t
+	xc := along(t)
+	if fc := eval(xc); fc < math.Min(fr, s[n].f) {
+		s[n] = vertex{xc, fc}
+		return 2
+	}
+	for i := 1; i <= n; i++ {
+		for j := range s[i].x {
+			s[i].x[j] = s[0].x[j] + 0.5*(s[i].x[j]-s[0].x[j])
+		}
+		s[i].f = eval(s[i].x)
+	}
+	return 2 + n
+}
+
+// pilotSize is the sample on which all starting points are explored before
+// the best one is refined on the full sample.
+const pilotSize = 5000
+
+// fitStaged explores opts.Starts starting points on a small pilot sample,
+// refines the best on the whole sample and returns the parameters and the
+// total log-likelihood of sample.
+func fitStaged(sample []RFM, opts FitOptions, base []float64, obj func(*compact) objective) ([]float64, float64, error) {
+	starts := randomStarts(base, opts.Starts, opts.Seed)
+	full := compress(sample)
+	if len(sample) > 2*pilotSize {
+		pilot := compress(sampleRFM(sample, pilotSize, opts.Seed+1))
+		best, _, err := minimize(obj(pilot), starts, opts.MaxEvals)
+		if err != nil {
+			return nil, 0, err
+		}
+		starts = [][]float64{best}
+	}
+	lp, f, err := minimize(obj(full), starts, opts.MaxEvals)
+	if err != nil {
+		return nil, 0, err
+	}
+	p := make([]float64, len(lp))
+	for i, v := range lp {
+		p[i] = math.Exp(v)
+	}
+	return p, -f * full.total, nil
+}
