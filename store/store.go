@@ -147,6 +147,17 @@ type CampaignStore interface {
 	// UpsertCampaignMetrics is idempotent on (org, campaign, day).
 	UpsertCampaignMetrics(ctx context.Context, orgID string, ms []omnify.CampaignMetric) error
 	ListCampaigns(ctx context.Context, orgID string, p Page) (cs []omnify.Campaign, next string, err error)
+	// ListCampaignMetrics lists an org's daily metrics ordered by day, then
+	// campaign ID.
+	ListCampaignMetrics(ctx context.Context, orgID string, f MetricFilter) ([]omnify.CampaignMetric, error)
+}
+
+// MetricFilter narrows a campaign-metric listing to Since ≤ Day < Until;
+// zero fields match everything.
+type MetricFilter struct {
+	CampaignID string
+	Since      time.Time
+	Until      time.Time
 }
 
 // JobStore is the durable job table behind the embedded job queue.
@@ -163,7 +174,8 @@ type JobStore interface {
 	// CompleteJob marks a job succeeded with its result.
 	CompleteJob(ctx context.Context, id string, result json.RawMessage, now time.Time) error
 	// FailJob records a failed attempt: the job becomes failed and runnable
-	// again at retryAt, or dead when it has used MaxAttempts.
+	// again at retryAt, or dead when it has used MaxAttempts. A zero retryAt
+	// means the failure is permanent: the job becomes dead at once.
 	FailJob(ctx context.Context, id string, msg string, retryAt time.Time) error
 	// SetJobProgress stores a running job's progress document.
 	SetJobProgress(ctx context.Context, id string, progress json.RawMessage) error

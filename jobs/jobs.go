@@ -1,0 +1,254 @@
+// Package jobs is OmniFy's embedded job queue: durable jobs in the store,
+// claimed with a lease by in-process workers, retried with growing delay and
+// declared dead after their last attempt. Syncs and EYES runs go through it;
+// a RabbitMQ-backed queue can replace the transport without changing the
+// handlers.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/store"
+)
+
+// Handler does one job. It returns a result document, or an error: a
+// Permanent error makes the job dead at once, any other error is retried.
+// report stores a progress document the API shows while the job runs.
+type Handler func(ctx context.Context, j *omnify.Job, report func(progress any)) (result any, err error)
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent wraps err so the job is not retried.
+func Permanent(err error) error { return permanentError{err} }
+
+// Config tunes a Runner. Zero fields take the documented defaults.
+type Config struct {
+	Workers   int           // concurrent jobs; default 2
+	Poll      time.Duration // idle poll interval; default 500ms
+	Lease     time.Duration // how long a claim holds before another worker may take the job; default 10m
+	BaseDelay time.Duration // first retry delay, doubled per attempt with jitter; default 5s
+	MaxDelay  time.Duration // cap on the retry delay; default 10m
+	WorkerID  string        // names this process in job locks; default "worker"
+}
+
+// WithDefaults returns c with zero fields defaulted.
+func (c Config) WithDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	if c.Poll <= 0 {
+		c.Poll = 500 * time.Millisecond
+	}
+	if c.Lease <= 0 {
+		c.Lease = 10 * time.Minute
+	}
+	if c.BaseDelay <= 0 {
+		c.BaseDelay = 5 * time.Second
+	}
+	if c.MaxDelay <= 0 {
+		c.MaxDelay = 10 * time.Minute
+	}
+	if c.WorkerID == "" {
+		c.WorkerID = "worker"
+	}
+	return c
+}
+
+// Runner claims and runs jobs from a store.
+type Runner struct {
+	store    store.JobStore
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	mu       sync.RWMutex
+	handlers map[string]Handler
+	wake     chan struct{}
+}
+
+// NewRunner returns a Runner over s. now may be nil (time.Now).
+func NewRunner(s store.JobStore, cfg Config, log *slog.Logger, now func() time.Time) *Runner {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{store: s, cfg: cfg.WithDefaults(), log: log, now: now,
+		handlers: map[string]Handler{}, wake: make(chan struct{}, 1)}
+}
+
+// Handle registers the handler for a job kind.
+func (r *Runner) Handle(kind string, h Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.handlers[kind] = h
+}
+
+// Enqueue stores a new job and wakes an idle worker. A job with an
+// idempotency key already used in its org is not enqueued twice: the existing
+// job is returned (with a nil error).
+func (r *Runner) Enqueue(ctx context.Context, orgID, kind string, payload any, idemKey string, maxAttempts int) (*omnify.Job, error) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	if maxAttempts <= 0 {
+		maxAttempts = 3
+	}
+	now := r.now().UTC()
+	j := &omnify.Job{OrgID: orgID, Kind: kind, Payload: raw, Status: omnify.JobQueued,
+		MaxAttempts: maxAttempts, RunAt: now, IdempotencyKey: idemKey, CreatedAt: now, UpdatedAt: now}
+	got, err := r.store.EnqueueJob(ctx, j)
+	if errors.Is(err, omnify.ErrConflict) && got != nil {
+		return got, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return got, nil
+}
+
+// Run works until ctx is cancelled, then waits for running jobs to return.
+func (r *Runner) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < r.cfg.Workers; i++ {
+		wg.Add(1)
+		go func(n int) {
+			defer wg.Done()
+			r.loop(ctx, fmt.Sprintf("%s-%d", r.cfg.WorkerID, n))
+		}(i)
+	}
+	wg.Wait()
+}
+
+func (r *Runner) loop(ctx context.Context, worker string) {
+	for ctx.Err() == nil {
+		if r.RunOne(ctx, worker) {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-r.wake:
+		case <-time.After(r.cfg.Poll):
+		}
+	}
+}
+
+func (r *Runner) kinds() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ks := make([]string, 0, len(r.handlers))
+	for k := range r.handlers {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// RunOne claims and runs at most one job. It reports whether it ran one.
+func (r *Runner) RunOne(ctx context.Context, worker string) bool {
+	j, err := r.store.ClaimJob(ctx, r.kinds(), worker, r.now().UTC(), r.cfg.Lease)
+	if errors.Is(err, omnify.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("claim job", "err", err)
+		}
+		return false
+	}
+	r.execute(ctx, j)
+	return true
+}
+
+func (r *Runner) execute(ctx context.Context, j *omnify.Job) {
+	r.mu.RLock()
+	h := r.handlers[j.Kind]
+	r.mu.RUnlock()
+	log := r.log.With("job_id", j.ID, "kind", j.Kind, "org_id", j.OrgID, "attempt", j.Attempts)
+	report := func(p any) {
+		raw, err := json.Marshal(p)
+		if err == nil {
+			err = r.store.SetJobProgress(context.WithoutCancel(ctx), j.ID, raw)
+		}
+		if err != nil {
+			log.Warn("job progress", "err", err)
+		}
+	}
+	res, err := safeCall(ctx, h, j, report)
+	if err == nil {
+		err = r.complete(ctx, j, res)
+		if err == nil {
+			log.Info("job succeeded")
+			return
+		}
+	}
+	r.fail(ctx, j, err, log)
+}
+
+func safeCall(ctx context.Context, h Handler, j *omnify.Job, report func(any)) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("job panicked: %v", p))
+		}
+	}()
+	return h(ctx, j, report)
+}
+
+func (r *Runner) complete(ctx context.Context, j *omnify.Job, res any) error {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return Permanent(fmt.Errorf("encode result: %w", err))
+	}
+	return r.store.CompleteJob(context.WithoutCancel(ctx), j.ID, raw, r.now().UTC())
+}
+
+func (r *Runner) fail(ctx context.Context, j *omnify.Job, err error, log *slog.Logger) {
+	retryAt := r.now().UTC().Add(r.delay(j.Attempts))
+	var perm permanentError
+	permanent := errors.As(err, &perm)
+	if permanent {
+		retryAt = time.Time{} // dead at once
+	}
+	if ctx.Err() != nil && !permanent {
+		// Shutting down: leave the lease to expire so another worker retries.
+		log.Warn("job interrupted by shutdown", "err", err)
+		return
+	}
+	if ferr := r.failInStore(ctx, j, err, retryAt); ferr != nil {
+		log.Error("record job failure", "err", ferr)
+		return
+	}
+	log.Warn("job failed", "err", err, "retry_at", retryAt)
+}
+
+func (r *Runner) failInStore(ctx context.Context, j *omnify.Job, err error, retryAt time.Time) error {
+	return r.store.FailJob(context.WithoutCancel(ctx), j.ID, err.Error(), retryAt)
+}
+
+// delay is the retry delay after the given attempt: doubling from BaseDelay,
+// capped at MaxDelay, with ±25% jitter so retries of many jobs spread out.
+func (r *Runner) delay(attempt int) time.Duration {
+	d := r.cfg.BaseDelay
+	for i := 1; i < attempt && d < r.cfg.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, r.cfg.MaxDelay)
+	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	return d + jitter
+}
