@@ -64,7 +64,8 @@ func checkLabels(y []bool) error {
 }
 
 // checkTraining runs the checks every fitter shares. allowNaN lets NaN
-// through as "missing" for models that route it explicitly.
+// through as "missing" for models that route it explicitly; infinities are
+// always refused because they usually mean a division by zero upstream.
 func checkTraining(X *ml.Matrix, y []bool, allowNaN bool) error {
 	if err := checkMatrix(X, len(y)); err != nil {
 		return err
@@ -72,11 +73,9 @@ func checkTraining(X *ml.Matrix, y []bool, allowNaN bool) error {
 	if err := checkLabels(y); err != nil {
 		return err
 	}
-	if !allowNaN {
-		for i, v := range X.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("row %d column %d: %w", i/X.Cols, i%X.Cols, ErrNonFinite)
-			}
+	for i, v := range X.Data {
+		if math.IsInf(v, 0) || (!allowNaN && math.IsNaN(v)) {
+			return fmt.Errorf("row %d column %d: %w", i/X.Cols, i%X.Cols, ErrNonFinite)
 		}
 	}
 	if c := ConstantColumns(X); len(c) > 0 {
