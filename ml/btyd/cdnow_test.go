@@ -168,3 +168,38 @@ func TestFitBGNBDReproducesPaper(t *testing.T) {
 	within(t, "b", m.B, 2.4258, 0.005)
 	within(t, "loglik", m.LogLik, -9582.4, 1e-4)
 }
+
+// TestFitParetoNBDReproducesPublished checks the Pareto/NBD estimates
+// published for the CDNOW sample.
+func TestFitParetoNBDReproducesPublished(t *testing.T) {
+	m, err := btyd.FitParetoNBD(rfms(cdnowCalibration(t)), btyd.FitOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pareto/nbd %+v", *m)
+	within(t, "r", m.R, 0.5534, 0.01)
+	within(t, "alpha", m.Alpha, 10.5802, 0.01)
+	within(t, "s", m.S, 0.6061, 0.01)
+	within(t, "beta", m.Beta, 11.6562, 0.01)
+}
+
+// TestFitGammaGammaReproducesPaper fits the spend model to the repeat
+// buyers' mean repeat-transaction value in the calibration period.
+func TestFitGammaGammaReproducesPaper(t *testing.T) {
+	s := cdnowCalibration(t)
+	freq, mon := make([]float64, len(s)), make([]float64, len(s))
+	for i, c := range s {
+		freq[i], mon[i] = c.X, c.Monetary
+	}
+	g, err := btyd.FitGammaGamma(freq, mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("gamma-gamma %+v", *g)
+	if g.SampleSize != 946 {
+		t.Errorf("fitted %d repeat buyers, want 946", g.SampleSize)
+	}
+	within(t, "p", g.P, 6.25, 0.01)
+	within(t, "q", g.Q, 3.74, 0.01)
+	within(t, "gamma", g.Gamma, 15.44, 0.01)
+}

@@ -14,9 +14,15 @@ type objective func(logParams []float64) float64
 // polishing it with restarts because a collapsed simplex can stall short
 // of the minimum on the long, flat ridges these likelihoods have.
 func minimize(f objective, starts [][]float64, maxEvals int) ([]float64, float64, error) {
+	return minimizeStep(f, starts, 0.5, maxEvals)
+}
+
+// minimizeStep is minimize with a chosen initial simplex size in
+// log-parameter space.
+func minimizeStep(f objective, starts [][]float64, step float64, maxEvals int) ([]float64, float64, error) {
 	best, bestF := []float64(nil), math.Inf(1)
 	for _, s := range starts {
-		x, fx := nelderMead(f, s, 0.5, maxEvals)
+		x, fx, _ := nelderMead(f, s, step, maxEvals)
 		if fx < bestF {
 			best, bestF = x, fx
 		}
@@ -27,9 +33,12 @@ func minimize(f objective, starts [][]float64, maxEvals int) ([]float64, float64
 	return polish(f, best, bestF, maxEvals)
 }
 
+// polish restarts Nelder-Mead from x until a restart stops improving or
+// maxEvals evaluations have been spent in total.
 func polish(f objective, x []float64, fx float64, maxEvals int) ([]float64, float64, error) {
-	for i := 0; i < 8; i++ {
-		nx, nf := nelderMead(f, x, 0.05, maxEvals)
+	for budget := maxEvals; budget > 0; {
+		nx, nf, used := nelderMead(f, x, 0.05, budget)
+		budget -= used
 		improved := fx - nf
 		if nf < fx {
 			x, fx = nx, nf
@@ -61,8 +70,9 @@ type vertex struct {
 }
 
 // nelderMead minimises f from x0 with an initial simplex of the given step,
-// stopping when the simplex values agree to 1e-13 or maxEvals is spent.
-func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float64, float64) {
+// stopping when the simplex values agree to 1e-13 or maxEvals is spent,
+// and returns the best vertex, its value and the evaluations used.
+func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float64, float64, int) {
 	n := len(x0)
 	eval := func(x []float64) float64 {
 		v := f(x)
@@ -88,7 +98,7 @@ func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float6
 		evals += nmStep(simplex, eval)
 	}
 	sort.Slice(simplex, func(i, j int) bool { return simplex[i].f < simplex[j].f })
-	return simplex[0].x, simplex[0].f
+	return simplex[0].x, simplex[0].f, evals
 }
 
 func converged(s []vertex) bool {
@@ -170,15 +180,16 @@ const pilotSize = 5000
 func fitStaged(sample []RFM, opts FitOptions, base []float64, obj func(*compact) objective) ([]float64, float64, error) {
 	starts := randomStarts(base, opts.Starts, opts.Seed)
 	full := compress(sample)
+	step := 0.5
 	if len(sample) > 2*pilotSize {
 		pilot := compress(sampleRFM(sample, pilotSize, opts.Seed+1))
 		best, _, err := minimize(obj(pilot), starts, opts.MaxEvals)
 		if err != nil {
 			return nil, 0, err
 		}
-		starts = [][]float64{best}
+		starts, step = [][]float64{best}, 0.1
 	}
-	lp, f, err := minimize(obj(full), starts, opts.MaxEvals)
+	lp, f, err := minimizeStep(obj(full), starts, step, opts.MaxEvals)
 	if err != nil {
 		return nil, 0, err
 	}
