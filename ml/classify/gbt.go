@@ -82,6 +82,7 @@ type GBT struct {
 	ValidLoss  []float64 // validation log-loss after each round (empty without early stopping)
 
 	trees   []*tree
+	mapper  *binMapper
 	feats   int
 	gains   []float64
 	workers int
@@ -136,15 +137,21 @@ func (m *GBT) PredictProba(X *ml.Matrix) []float64 {
 	return out
 }
 
-// rawScores writes log-odds for rows [lo, hi) into out, tree by tree so each
-// tree's nodes stay in cache.
+// rawScores writes log-odds for rows [lo, hi) into out. Rows are coded to
+// bins once, then scored tree by tree so each tree's nodes stay in cache.
 func (m *GBT) rawScores(X *ml.Matrix, lo, hi int, out []float64) {
+	f := m.feats
+	codes := make([]uint8, (hi-lo)*f)
 	for i := lo; i < hi; i++ {
+		row, c := X.Row(i), codes[(i-lo)*f:(i-lo+1)*f]
+		for j, v := range row {
+			c[j] = m.mapper.bin(j, v)
+		}
 		out[i] = m.Baseline
 	}
 	for _, t := range m.trees {
 		for i := lo; i < hi; i++ {
-			out[i] += t.nodes[t.leaf(X.Row(i))].Value
+			out[i] += t.nodes[t.leafCoded(codes[(i-lo)*f:(i-lo+1)*f])].Value
 		}
 	}
 }

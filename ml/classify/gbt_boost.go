@@ -16,7 +16,7 @@ type booster struct {
 func newBooster(X *ml.Matrix, y []bool, cfg GBTConfig) *booster {
 	bm := fitBins(X, cfg.MaxBins, cfg.Seed, cfg.Workers)
 	bins := bm.transform(X, cfg.Workers)
-	m := &GBT{Baseline: logOdds(y), feats: X.Cols, workers: cfg.Workers}
+	m := &GBT{Baseline: logOdds(y), mapper: bm, feats: X.Cols, workers: cfg.Workers}
 	b := &booster{cfg: cfg, y: y, model: m, gr: newGrower(cfg, bins, bm, X.Rows, X.Cols)}
 	b.raw = filled(X.Rows, m.Baseline)
 	if cfg.ValidX != nil {

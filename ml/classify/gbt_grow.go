@@ -176,6 +176,7 @@ func (gr *grower) record(n, left, right *growNode) {
 	tn := &gr.tree.nodes[n.id]
 	tn.Feature = int32(s.feature)
 	tn.Threshold = gr.mapper.threshold(s.feature, s.bin)
+	tn.Bin = uint8(s.bin)
 	tn.MissingLeft = s.missingLeft
 	tn.Left, tn.Right = left.id, right.id
 	tn.Gain = s.gain
