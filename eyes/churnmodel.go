@@ -1,0 +1,144 @@
+package eyes
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/omnify-cloud/omnify/ml"
+	"github.com/omnify-cloud/omnify/ml/classify"
+)
+
+// logFeatures are heavy-tailed non-negative features the churn model sees
+// through log1p, so a few extreme customers do not set the slope.
+var logFeatures = map[int]bool{fRecency: true, fFrequency: true, fMonetaryTotal: true, fMonetaryAvg: true,
+	fTenure: true, fIPTMean: true, fIPTStd: true, fRecent90: true, fExpected90: true}
+
+// churnModel is a standardised L2 logistic regression over transformed
+// features. Standardised coefficients double as churn drivers and make
+// per-customer contributions comparable across features.
+type churnModel struct {
+	names []string
+	keep  []int // feature columns used
+	mean  []float64
+	sd    []float64
+	lr    *classify.Logistic
+	// reasonText[k] holds the "low" and "high" reason codes of kept feature k.
+	reasonText [][2]string
+}
+
+// churnC is the inverse L2 strength: mild, because features are few and
+// rows many.
+const churnC = 1.0
+
+func transformValue(j int, v float64) float64 {
+	if logFeatures[j] {
+		return math.Log1p(math.Max(v, 0))
+	}
+	return v
+}
+
+func fitChurnModel(F *ml.Matrix, y []bool, names []string, workers int) (*churnModel, error) {
+	m := &churnModel{names: names}
+	T := transformAll(F)
+	for j := 0; j < T.Cols; j++ {
+		mean, sd := colMeanStd(T, j)
+		if sd > 1e-12 {
+			m.keep = append(m.keep, j)
+			m.mean, m.sd = append(m.mean, mean), append(m.sd, sd)
+		}
+	}
+	if len(m.keep) == 0 {
+		return nil, fmt.Errorf("fit churn model: every feature is constant")
+	}
+	Z := m.standardize(T)
+	lr, err := classify.FitLogistic(Z, y, classify.LogisticConfig{C: churnC, FitIntercept: true, Workers: workers})
+	if err != nil {
+		return nil, fmt.Errorf("fit churn model: %w", err)
+	}
+	m.lr = lr
+	for _, j := range m.keep {
+		m.reasonText = append(m.reasonText, [2]string{names[j] + " low", names[j] + " high"})
+	}
+	return m, nil
+}
+
+func transformAll(F *ml.Matrix) *ml.Matrix {
+	T := F.Clone()
+	for i := 0; i < T.Rows; i++ {
+		row := T.Row(i)
+		for j := range row {
+			row[j] = transformValue(j, row[j])
+		}
+	}
+	return T
+}
+
+func (m *churnModel) standardize(T *ml.Matrix) *ml.Matrix {
+	Z := ml.NewMatrix(T.Rows, len(m.keep))
+	for i := 0; i < T.Rows; i++ {
+		src, dst := T.Row(i), Z.Row(i)
+		for k, j := range m.keep {
+			dst[k] = (src[j] - m.mean[k]) / m.sd[k]
+		}
+	}
+	return Z
+}
+
+func (m *churnModel) predict(F *ml.Matrix) []float64 {
+	p := m.lr.PredictProba(m.standardize(transformAll(F)))
+	for i := range p {
+		p[i] = clean(p[i])
+	}
+	return p
+}
+
+// usedNames lists the features the model kept.
+func (m *churnModel) usedNames() []string {
+	out := make([]string, len(m.keep))
+	for k, j := range m.keep {
+		out[k] = m.names[j]
+	}
+	return out
+}
+
+// drivers are the standardised coefficients, largest effect first.
+func (m *churnModel) drivers() []Driver {
+	out := make([]Driver, len(m.keep))
+	for k, j := range m.keep {
+		c := m.lr.Coef[k]
+		dir := "lowers churn risk"
+		if c > 0 {
+			dir = "raises churn risk"
+		}
+		out[k] = Driver{Feature: m.names[j], Coefficient: c, Effect: dir}
+	}
+	slices.SortStableFunc(out, func(a, b Driver) int { return cmpFloat(math.Abs(b.Coefficient), math.Abs(a.Coefficient)) })
+	return out
+}
+
+// reasons names the (at most) three features that push one customer's risk
+// up the most, e.g. "recency_days high".
+func (m *churnModel) reasons(row []float64, scratch []float64) []string {
+	z := scratch[:len(m.keep)]
+	for k, j := range m.keep {
+		z[k] = (transformValue(j, row[j]) - m.mean[k]) / m.sd[k]
+	}
+	contrib := m.lr.Contributions(z)
+	var out []string
+	for len(out) < 3 {
+		best := -1
+		for k, c := range contrib {
+			if c > 1e-9 && (best < 0 || c > contrib[best]) {
+				best = k
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out, m.reasonText[best][boolInt(z[best] > 0)])
+		contrib[best] = 0
+	}
+	return out
+}
+

@@ -1,0 +1,101 @@
+package eyes
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+)
+
+// Config tunes a run. Zero fields take the defaults noted; WithDefaults
+// fills them in.
+type Config struct {
+	Seed     int64 // drives every sample and restart (default 0, itself a valid seed)
+	Horizons []int // churn horizons in days (default 30, 60, 90)
+	Workers  int   // goroutines (default GOMAXPROCS)
+
+	MinSilhouette   float64 // structure gate (default 0.45)
+	MinAUC          float64 // churn gate (default 0.70)
+	MinClusterShare float64 // a cluster must hold this share of customers (default 0.02)
+	MaxNoiseShare   float64 // DBSCAN noise may not exceed this share (default 0.10)
+	KMin, KMax      int     // cluster counts tried by k-means and Ward (default 3..8)
+
+	// SelectionSample caps the customers on which k and eps are chosen
+	// (default 20,000); DBSCANSample and WardSample cap those methods' own
+	// fits (defaults 20,000 and 3,000), the rest being assigned afterwards.
+	SelectionSample int
+	DBSCANSample    int
+	WardSample      int
+	// SelectionSilhouette is the sample size of the silhouette used to
+	// compare settings (default 4,000).
+	SelectionSilhouette int
+	// SilhouetteExactLimit is the largest customer count whose reported
+	// silhouette is exact (default 20,000); above it SilhouetteSample
+	// customers are scored (default 10,000), and the report says so.
+	SilhouetteExactLimit int
+	SilhouetteSample     int
+
+	MinCustomers   int // customers a model or clustering needs (default 50)
+	MinClassCount  int // churned and retained customers each needed per window (default 10)
+	MinHistoryDays int // history before the earliest training cutoff (default 30)
+	TrainCutoffs   int // stacked training cutoffs per horizon (default 3)
+	ChurnSample    int // customers sampled for churn training (default 150,000)
+}
+
+// WithDefaults returns c with zero fields replaced by their defaults.
+func (c Config) WithDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	deff := func(v *float64, d float64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if len(c.Horizons) == 0 {
+		c.Horizons = []int{30, 60, 90}
+	}
+	def(&c.Workers, runtime.GOMAXPROCS(0))
+	deff(&c.MinSilhouette, 0.45)
+	deff(&c.MinAUC, 0.70)
+	deff(&c.MinClusterShare, 0.02)
+	deff(&c.MaxNoiseShare, 0.10)
+	def(&c.KMin, 3)
+	def(&c.KMax, 8)
+	def(&c.SelectionSample, 20_000)
+	def(&c.DBSCANSample, 20_000)
+	def(&c.WardSample, 3_000)
+	def(&c.SelectionSilhouette, 4_000)
+	def(&c.SilhouetteExactLimit, 20_000)
+	def(&c.SilhouetteSample, 10_000)
+	def(&c.MinCustomers, 50)
+	def(&c.MinClassCount, 10)
+	def(&c.MinHistoryDays, 30)
+	def(&c.TrainCutoffs, 3)
+	def(&c.ChurnSample, 150_000)
+	return c
+}
+
+func (c Config) validate() error {
+	if c.KMin < 2 || c.KMax < c.KMin {
+		return fmt.Errorf("%w: cluster counts %d..%d: need 2 ≤ KMin ≤ KMax", ErrBadInput, c.KMin, c.KMax)
+	}
+	seen := map[int]bool{}
+	for _, h := range c.Horizons {
+		if h < 1 || h > 3650 || seen[h] {
+			return fmt.Errorf("%w: horizons %v: each must be a distinct number of days in 1..3650", ErrBadInput, c.Horizons)
+		}
+		seen[h] = true
+	}
+	if c.MinClusterShare >= 0.5 || c.MaxNoiseShare >= 1 {
+		return fmt.Errorf("%w: size rules out of range", ErrBadInput)
+	}
+	return nil
+}
+
+func sortedHorizons(h []int) []int {
+	out := slices.Clone(h)
+	slices.Sort(out)
+	return out
+}
