@@ -125,11 +125,14 @@ func FitLogistic(X *ml.Matrix, y []bool, cfg LogisticConfig) (*Logistic, error) 
 // NumFeatures reports the fitted width.
 func (m *Logistic) NumFeatures() int { return len(m.Coef) }
 
-// Decision returns the log-odds for one row.
+// Decision returns the log-odds for one row. A NaN feature contributes
+// nothing, i.e. it is read as the training mean of standardised inputs.
 func (m *Logistic) Decision(x []float64) float64 {
 	z := m.Intercept
 	for j, c := range m.Coef {
-		z += c * x[j]
+		if v := x[j]; v == v {
+			z += c * v
+		}
 	}
 	return z
 }
@@ -146,13 +149,13 @@ func (m *Logistic) PredictProba(X *ml.Matrix) []float64 {
 	return out
 }
 
-// Contributions returns coef_j·x_j, each feature's share of the log-odds
-// beyond the intercept. On standardised inputs they rank the reasons a
+// Contributions returns coef_j·x_j (0 for NaN), each feature's share of the
+// log-odds beyond the intercept. On standardised inputs they rank the reasons a
 // customer scores high.
 func (m *Logistic) Contributions(x []float64) []float64 {
 	out := make([]float64, len(m.Coef))
 	for j, c := range m.Coef {
-		if j < len(x) {
+		if j < len(x) && x[j] == x[j] {
 			out[j] = c * x[j]
 		}
 	}

@@ -93,6 +93,11 @@ func TestLogisticContributionsSumToLogOdds(t *testing.T) {
 			t.Fatalf("row %d: contributions sum %g, log-odds %g", i, sum, m.Decision(x))
 		}
 	}
+	withNaN := X.Clone()
+	withNaN.Set(0, 2, math.NaN())
+	if p := m.PredictProba(withNaN)[0]; math.IsNaN(p) {
+		t.Fatal("NaN feature gave a NaN probability")
+	}
 	if m.PredictProba(ml.NewMatrix(1, 3)) != nil {
 		t.Fatal("PredictProba accepted the wrong width")
 	}

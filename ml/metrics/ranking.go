@@ -14,20 +14,24 @@ type thresholdStep struct{ tp, fp float64 }
 // count per distinct value, so tied scores move the curve in one diagonal
 // step, as scikit-learn's curves do.
 func steps(y []bool, s []float64) []thresholdStep {
-	order := make([]int, len(s))
-	for i := range order {
-		order[i] = i
+	type scored struct {
+		s   float64
+		pos bool
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(s[b], s[a]) })
+	order := make([]scored, len(s))
+	for i, v := range s {
+		order[i] = scored{v, y[i]}
+	}
+	slices.SortFunc(order, func(a, b scored) int { return cmp.Compare(b.s, a.s) })
 	var out []thresholdStep
 	var tp, fp float64
-	for k, i := range order {
-		if y[i] {
+	for k, o := range order {
+		if o.pos {
 			tp++
 		} else {
 			fp++
 		}
-		if k == len(order)-1 || s[order[k+1]] != s[i] {
+		if k == len(order)-1 || order[k+1].s != o.s {
 			out = append(out, thresholdStep{tp, fp})
 		}
 	}
