@@ -87,22 +87,30 @@ func pick(v []float64, idx []int) []float64 {
 }
 
 // ggObjective returns the negative mean log-likelihood of the mean spends
-// m given frequencies x over (log p, log q, log γ).
+// m given frequencies x over (log p, log q, log γ). The gamma-function
+// terms depend on x alone and are computed once per distinct frequency.
 func ggObjective(x, m []float64) objective {
-	logM, logX := make([]float64, len(m)), make([]float64, len(x))
+	xIdx, xs := map[float64]int32{}, []float64(nil)
+	xi := make([]int32, len(x))
+	logM := make([]float64, len(m))
 	for i := range m {
-		logM[i], logX[i] = math.Log(m[i]), math.Log(x[i])
+		xi[i] = intern(xIdx, &xs, x[i])
+		logM[i] = math.Log(m[i])
 	}
+	perX := make([]float64, len(xs))
 	return func(lp []float64) float64 {
 		p, q, g := math.Exp(lp[0]), math.Exp(lp[1]), math.Exp(lp[2])
 		if !finite(p * q * g) {
 			return math.Inf(1)
 		}
 		common := -lgamma(q) + q*math.Log(g)
+		for k, xk := range xs {
+			perX[k] = common + lgamma(p*xk+q) - lgamma(p*xk) + p*xk*math.Log(xk)
+		}
 		sum := 0.0
-		for i, xi := range x {
-			px := p * xi
-			sum += common + lgamma(px+q) - lgamma(px) + (px-1)*logM[i] + px*logX[i] - (px+q)*math.Log(g+m[i]*xi)
+		for i, xv := range x {
+			px := p * xv
+			sum += perX[xi[i]] + (px-1)*logM[i] - (px+q)*math.Log(g+m[i]*xv)
 		}
 		return -sum / float64(len(x))
 	}

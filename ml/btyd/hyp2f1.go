@@ -47,9 +47,12 @@ func logSeries(a, b, c, z float64) (float64, float64) {
 	const rescale = 1e200
 	sum, term, logScale := 1.0, 1.0, 0.0
 	for n := 0.0; n < 1e6; n++ {
-		term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+		ratio := (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+		term *= ratio
 		sum += term
-		if term == 0 || (n > 2 && math.Abs(term) <= 1e-17*math.Abs(sum) && math.Abs((a+n)*(b+n)/((c+n)*(n+1))*z) < 1) {
+		// Stop once terms are negligible and shrinking: the tail is then
+		// bounded by a geometric series in z.
+		if term == 0 || (math.Abs(term) <= 1e-17*math.Abs(sum) && math.Abs(ratio) < 1) {
 			break
 		}
 		if math.Abs(sum) > rescale {

@@ -70,7 +70,7 @@ type vertex struct {
 }
 
 // nelderMead minimises f from x0 with an initial simplex of the given step,
-// stopping when the simplex values agree to 1e-13 or maxEvals is spent,
+// stopping when the simplex values agree to 1e-11 or maxEvals is spent,
 // and returns the best vertex, its value and the evaluations used.
 func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float64, float64, int) {
 	n := len(x0)
@@ -106,12 +106,12 @@ func converged(s []vertex) bool {
 	if math.IsInf(hi, 1) {
 		return false
 	}
-	if math.Abs(hi-lo) > 1e-13*(1+math.Abs(lo)) {
+	if math.Abs(hi-lo) > 1e-11*(1+math.Abs(lo)) {
 		return false
 	}
 	for _, v := range s[1:] {
 		for j := range v.x {
-			if math.Abs(v.x[j]-s[0].x[j]) > 1e-9 {
+			if math.Abs(v.x[j]-s[0].x[j]) > 1e-7 {
 				return false
 			}
 		}

@@ -50,6 +50,7 @@ func paretoObjective(c *compact) objective {
 	head := make([]float64, len(c.xs))
 	lTx, lT := make([]float64, len(txKeys)), make([]float64, len(tKeys))
 	alive := make([]float64, len(tKeys))
+	logQTx, logQT := make([]float64, len(c.txs)), make([]float64, len(c.ts))
 	return func(lp []float64) float64 {
 		r, alpha, s, beta := math.Exp(lp[0]), math.Exp(lp[1]), math.Exp(lp[2]), math.Exp(lp[3])
 		if !finite(r * alpha * s * beta) {
@@ -59,20 +60,25 @@ func paretoObjective(c *compact) objective {
 		for i, x := range c.xs {
 			head[i] = lgamma(r+x) - lgamma(r) + r*math.Log(alpha) + s*math.Log(beta)
 		}
+		logAll(logQTx, c.txs, k.hi)
+		logAll(logQT, c.ts, k.hi)
 		for i, key := range txKeys {
-			lTx[i] = k.logF(c.xs[key[0]], c.txs[key[1]])
+			x := c.xs[key[0]]
+			lTx[i] = k.logF(x, c.txs[key[1]]) - (r+s+x)*logQTx[key[1]]
 		}
 		for i, key := range tKeys {
 			x, T := c.xs[key[0]], c.ts[key[1]]
-			lT[i] = k.logF(x, T)
+			lT[i] = k.logF(x, T) - (r+s+x)*logQT[key[1]]
 			alive[i] = -(r+x)*math.Log(alpha+T) - s*math.Log(beta+T)
 		}
+		ls := math.Log(s)
 		sum := 0.0
 		for row, w := range c.w {
 			x := c.xs[c.xi[row]]
-			a0 := k.logA0(x, lTx[txPair[row]], lT[tPair[row]], c.txs[c.txi[row]], c.ts[c.ti[row]])
-			dead := math.Log(s) - math.Log(r+s+x) + a0
-			sum += w * (head[c.xi[row]] + logAddExp(alive[tPair[row]], dead))
+			a0 := logSubExp(lTx[txPair[row]], lT[tPair[row]])
+			al := alive[tPair[row]]
+			dead := ls - math.Log(r+s+x) + a0
+			sum += w * (head[c.xi[row]] + al + log1pExp(dead-al))
 		}
 		return -sum / c.total
 	}
