@@ -195,3 +195,54 @@ func TestGBTRejectsWrongWidthAtPrediction(t *testing.T) {
 		t.Fatal("wrong width accepted")
 	}
 }
+
+func TestGBTTreeSizeLimits(t *testing.T) {
+	t.Parallel()
+	// An XOR target: no single split helps, a depth-2 tree solves it.
+	X, _ := synthetic(4000, 3, 0, 101)
+	y := make([]bool, X.Rows)
+	for i := range y {
+		y[i] = (X.At(i, 0) > 0) != (X.At(i, 1) > 0)
+	}
+	tests := []struct {
+		name   string
+		cfg    classify.GBTConfig
+		lo, hi float64
+	}{
+		{"stumps by depth", classify.GBTConfig{MaxIter: 30, MaxDepth: 1}, 0, 0.6},
+		{"stumps by leaves", classify.GBTConfig{MaxIter: 30, MaxLeafNodes: 2}, 0, 0.6},
+		{"depth two", classify.GBTConfig{MaxIter: 30, MaxDepth: 2}, 0.7, 1},
+		{"unlimited", classify.GBTConfig{MaxIter: 30}, 0.98, 1},
+	}
+	for _, tc := range tests {
+		m, err := classify.FitGBT(X, y, tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auc := mustAUC(t, y, m.PredictProba(X)); auc < tc.lo || auc > tc.hi {
+			t.Errorf("%s: training AUC %.3f outside [%g, %g]", tc.name, auc, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestGBTSampledBinEdgesAreSeeded(t *testing.T) {
+	t.Parallel()
+	// Above 200k rows the bin edges come from a seeded row sample.
+	X, y := synthetic(210_000, 2, 1, 111)
+	fit := func(seed int64) []float64 {
+		m, err := classify.FitGBT(X, y, classify.GBTConfig{MaxIter: 3, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.PredictProba(X)
+	}
+	a, b := fit(1), fit(1)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("row %d differs between fits with the same seed", i)
+		}
+	}
+	if auc := mustAUC(t, y, a); auc < 0.75 {
+		t.Fatalf("AUC %.3f after 3 rounds", auc)
+	}
+}
