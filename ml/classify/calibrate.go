@@ -28,6 +28,9 @@ var (
 
 // PredictProba calibrates the base model's probabilities.
 func (c Calibrated) PredictProba(X *ml.Matrix) []float64 {
+	if c.Base == nil || c.Cal == nil {
+		return nil
+	}
 	p := c.Base.PredictProba(X)
 	for i, v := range p {
 		p[i] = c.Cal.Apply(v)
@@ -36,7 +39,12 @@ func (c Calibrated) PredictProba(X *ml.Matrix) []float64 {
 }
 
 // NumFeatures is the base model's width.
-func (c Calibrated) NumFeatures() int { return c.Base.NumFeatures() }
+func (c Calibrated) NumFeatures() int {
+	if c.Base == nil {
+		return 0
+	}
+	return c.Base.NumFeatures()
+}
 
 // checkCalibration validates a (score, label) sample.
 func checkCalibration(s []float64, y []bool) error {

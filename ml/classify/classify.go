@@ -49,6 +49,11 @@ func checkMatrix(X *ml.Matrix, n int) error {
 	return nil
 }
 
+// fits reports whether X is a well-formed matrix of the given width.
+func fits(X *ml.Matrix, cols int) bool {
+	return X != nil && X.Cols == cols && X.Rows >= 0 && len(X.Data) == X.Rows*X.Cols
+}
+
 // checkLabels requires both classes to be present.
 func checkLabels(y []bool) error {
 	pos := 0

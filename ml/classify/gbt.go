@@ -113,8 +113,11 @@ func FitGBT(X *ml.Matrix, y []bool, cfg GBTConfig) (*GBT, error) {
 // NumFeatures reports the fitted width.
 func (m *GBT) NumFeatures() int { return m.feats }
 
-// RawScore returns the log-odds for one row.
+// RawScore returns the log-odds for one row, NaN if x has the wrong width.
 func (m *GBT) RawScore(x []float64) float64 {
+	if len(x) != m.feats {
+		return math.NaN()
+	}
 	z := m.Baseline
 	for _, t := range m.trees {
 		z += t.nodes[t.leaf(x)].Value
@@ -124,7 +127,7 @@ func (m *GBT) RawScore(x []float64) float64 {
 
 // PredictProba returns P(churn) per row, spread over the configured workers.
 func (m *GBT) PredictProba(X *ml.Matrix) []float64 {
-	if X == nil || X.Cols != m.feats {
+	if !fits(X, m.feats) {
 		return nil
 	}
 	out := make([]float64, X.Rows)

@@ -8,9 +8,12 @@ const parallelHistRows = 4096
 func (gr *grower) buildHist(n *growNode) {
 	n.hist = gr.getHist()
 	ids := gr.idx[n.start:n.end]
-	og, oh := gr.og[:len(ids)], gr.oh[:len(ids)]
-	for k, i := range ids {
-		og[k], oh[k] = gr.g[i], gr.h[i]
+	og, oh := gr.g, gr.h // the root holds every row in order
+	if len(ids) < gr.rows {
+		og, oh = gr.og[:len(ids)], gr.oh[:len(ids)]
+		for k, i := range ids {
+			og[k], oh[k] = gr.g[i], gr.h[i]
+		}
 	}
 	workers := gr.cfg.Workers
 	if len(ids) < parallelHistRows {

@@ -194,6 +194,15 @@ func TestGBTRejectsWrongWidthAtPrediction(t *testing.T) {
 	if m.PredictProba(ml.NewMatrix(4, 2)) != nil || m.Contributions([]float64{1}) != nil {
 		t.Fatal("wrong width accepted")
 	}
+	if m.PredictProba(&ml.Matrix{Rows: 4, Cols: 3, Data: make([]float64, 5)}) != nil {
+		t.Fatal("short matrix data accepted")
+	}
+	if !math.IsNaN(m.RawScore([]float64{1, 2})) {
+		t.Fatal("RawScore of a short row is not NaN")
+	}
+	if (classify.Calibrated{}).PredictProba(X) != nil {
+		t.Fatal("empty Calibrated predicted")
+	}
 }
 
 func TestGBTTreeSizeLimits(t *testing.T) {

@@ -125,9 +125,13 @@ func FitLogistic(X *ml.Matrix, y []bool, cfg LogisticConfig) (*Logistic, error) 
 // NumFeatures reports the fitted width.
 func (m *Logistic) NumFeatures() int { return len(m.Coef) }
 
-// Decision returns the log-odds for one row. A NaN feature contributes
-// nothing, i.e. it is read as the training mean of standardised inputs.
+// Decision returns the log-odds for one row, NaN if x has the wrong width.
+// A NaN feature contributes nothing, i.e. it is read as the training mean of
+// standardised inputs.
 func (m *Logistic) Decision(x []float64) float64 {
+	if len(x) != len(m.Coef) {
+		return math.NaN()
+	}
 	z := m.Intercept
 	for j, c := range m.Coef {
 		if v := x[j]; v == v {
@@ -139,7 +143,7 @@ func (m *Logistic) Decision(x []float64) float64 {
 
 // PredictProba returns P(churn) per row.
 func (m *Logistic) PredictProba(X *ml.Matrix) []float64 {
-	if X == nil || X.Cols != len(m.Coef) {
+	if !fits(X, len(m.Coef)) {
 		return nil
 	}
 	out := make([]float64, X.Rows)
