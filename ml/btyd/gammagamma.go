@@ -33,9 +33,16 @@ func FitGammaGammaOptions(freq, monetary []float64, opts FitOptions) (*GammaGamm
 		idx := sampleIndices(len(x), opts.MaxSample, opts.Seed)
 		x, m = pick(x, idx), pick(m, idx)
 	}
-	obj := ggObjective(x, m)
-	starts := randomStarts([]float64{0, 0, 0}, opts.Starts, opts.Seed)
-	lp, f, err := minimize(obj, starts, opts.MaxEvals)
+	starts, step := randomStarts([]float64{0, 0, 0}, opts.Starts, opts.Seed), 0.5
+	if len(x) > 2*pilotSize {
+		idx := sampleIndices(len(x), pilotSize, opts.Seed+1)
+		best, _, err := minimize(ggObjective(pick(x, idx), pick(m, idx)), starts, opts.MaxEvals)
+		if err != nil {
+			return nil, fmt.Errorf("fit gamma-gamma: %w", err)
+		}
+		starts, step = [][]float64{best}, 0.1
+	}
+	lp, f, err := minimizeStep(ggObjective(x, m), starts, step, opts.MaxEvals)
 	if err != nil {
 		return nil, fmt.Errorf("fit gamma-gamma: %w", err)
 	}

@@ -47,7 +47,7 @@ func (m *ParetoNBD) Params() map[string]float64 {
 func paretoObjective(c *compact) objective {
 	txKeys, txPair := pairs(c.xi, c.txi)
 	tKeys, tPair := pairs(c.xi, c.ti)
-	head := make([]float64, len(c.xs))
+	head, lrsx := make([]float64, len(c.xs)), make([]float64, len(c.xs))
 	lTx, lT := make([]float64, len(txKeys)), make([]float64, len(tKeys))
 	alive := make([]float64, len(tKeys))
 	logQTx, logQT := make([]float64, len(c.txs)), make([]float64, len(c.ts))
@@ -59,6 +59,7 @@ func paretoObjective(c *compact) objective {
 		k := newParetoTerms(r, alpha, s, beta)
 		for i, x := range c.xs {
 			head[i] = lgamma(r+x) - lgamma(r) + r*math.Log(alpha) + s*math.Log(beta)
+			lrsx[i] = math.Log(s) - math.Log(r+s+x)
 		}
 		logAll(logQTx, c.txs, k.hi)
 		logAll(logQT, c.ts, k.hi)
@@ -71,13 +72,11 @@ func paretoObjective(c *compact) objective {
 			lT[i] = k.logF(x, T) - (r+s+x)*logQT[key[1]]
 			alive[i] = -(r+x)*math.Log(alpha+T) - s*math.Log(beta+T)
 		}
-		ls := math.Log(s)
 		sum := 0.0
 		for row, w := range c.w {
-			x := c.xs[c.xi[row]]
 			a0 := logSubExp(lTx[txPair[row]], lT[tPair[row]])
 			al := alive[tPair[row]]
-			dead := ls - math.Log(r+s+x) + a0
+			dead := lrsx[c.xi[row]] + a0
 			sum += w * (head[c.xi[row]] + al + log1pExp(dead-al))
 		}
 		return -sum / c.total

@@ -1,8 +1,10 @@
 package btyd
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -64,64 +66,85 @@ func Summarize(txns []Transaction, calibrationEnd time.Time, unit TimeUnit) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("summarize: %w", err)
 	}
-	byCustomer, err := purchaseDays(txns, civilDay(calibrationEnd))
+	end := civilDay(calibrationEnd)
+	ids, recs, err := dayRecords(txns, end)
 	if err != nil {
 		return nil, fmt.Errorf("summarize: %w", err)
 	}
-	end := civilDay(calibrationEnd)
-	out := make([]CustomerSummary, 0, len(byCustomer))
-	for id, days := range byCustomer {
-		out = append(out, CustomerSummary{ID: id, RFM: summarizeDays(days, end, perUnit)})
+	slices.SortFunc(recs, func(a, b dayRecord) int {
+		if c := cmp.Compare(a.customer, b.customer); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.day, b.day)
+	})
+	out := make([]CustomerSummary, 0, len(ids))
+	for len(recs) > 0 {
+		n := 1
+		for n < len(recs) && recs[n].customer == recs[0].customer {
+			n++
+		}
+		out = append(out, CustomerSummary{ID: ids[recs[0].customer], RFM: summarizeRun(recs[:n], end, perUnit)})
+		recs = recs[n:]
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	slices.SortFunc(out, func(a, b CustomerSummary) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
-// purchaseDays groups the transactions up to day end into per-customer
-// maps from civil day to the day's total amount.
-func purchaseDays(txns []Transaction, end int64) (map[string]map[int64]float64, error) {
-	by := map[string]map[int64]float64{}
+// dayRecord is one transaction reduced to a customer number and civil day.
+type dayRecord struct {
+	customer int32
+	day      int32
+	amount   float64
+}
+
+// dayRecords numbers the customers and keeps the transactions on or
+// before day end; it holds one small record per transaction so summaries
+// of millions of customers stay cheap.
+func dayRecords(txns []Transaction, end int64) ([]string, []dayRecord, error) {
+	index := map[string]int32{}
+	var ids []string
+	recs := make([]dayRecord, 0, len(txns))
 	for i, t := range txns {
 		if t.CustomerID == "" {
-			return nil, fmt.Errorf("transaction %d: empty customer id: %w", i, ErrInvalidInput)
+			return nil, nil, fmt.Errorf("transaction %d: empty customer id: %w", i, ErrInvalidInput)
 		}
 		if !finite(t.Amount) {
-			return nil, fmt.Errorf("transaction %d: non-finite amount: %w", i, ErrInvalidInput)
+			return nil, nil, fmt.Errorf("transaction %d: non-finite amount: %w", i, ErrInvalidInput)
 		}
 		d := civilDay(t.Time)
 		if d > end {
 			continue
 		}
-		days := by[t.CustomerID]
-		if days == nil {
-			days = map[int64]float64{}
-			by[t.CustomerID] = days
+		c, ok := index[t.CustomerID]
+		if !ok {
+			c = int32(len(ids))
+			index[t.CustomerID] = c
+			ids = append(ids, t.CustomerID)
 		}
-		days[d] += t.Amount
+		recs = append(recs, dayRecord{customer: c, day: int32(d), amount: t.Amount})
 	}
-	return by, nil
+	return ids, recs, nil
 }
 
-func summarizeDays(days map[int64]float64, end int64, perUnit float64) RFM {
-	keys := make([]int64, 0, len(days))
-	for d := range days {
-		keys = append(keys, d)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	first, last := keys[0], keys[len(keys)-1]
-	r := RFM{
-		X:  float64(len(keys) - 1),
-		TX: float64(last-first) / perUnit,
-		T:  float64(end-first) / perUnit,
-	}
-	if r.X > 0 {
-		sum := 0.0
-		for _, d := range keys[1:] {
-			sum += days[d]
+// summarizeRun summarises one customer's transactions, sorted by day,
+// merging those of the same day into one.
+func summarizeRun(run []dayRecord, end int64, perUnit float64) RFM {
+	first, last := run[0].day, run[len(run)-1].day
+	var repeats, spend float64
+	for i, r := range run {
+		if r.day == first {
+			continue
 		}
-		r.Monetary = sum / r.X
+		if r.day != run[i-1].day {
+			repeats++
+		}
+		spend += r.amount
 	}
-	return r
+	rfm := RFM{X: repeats, TX: float64(last-first) / perUnit, T: float64(end-int64(first)) / perUnit}
+	if repeats > 0 {
+		rfm.Monetary = spend / repeats
+	}
+	return rfm
 }
 
 // civilDay numbers t's calendar date (in t's location) in days since the
