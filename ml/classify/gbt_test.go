@@ -16,6 +16,7 @@ type gbtGolden struct {
 	TestX       [][]float64 `json:"test_X"`
 	TestY       []int       `json:"test_y"`
 	SklearnAUC  float64     `json:"sklearn_test_auc"`
+	SklearnP    []float64   `json:"sklearn_test_proba"`
 	LogisticAUC float64     `json:"logistic_test_auc"`
 }
 
@@ -40,6 +41,14 @@ func TestGBTMatchesScikitLearnAUC(t *testing.T) {
 	t.Logf("test AUC %.6f, scikit-learn %.6f, logistic %.6f", auc, g.SklearnAUC, g.LogisticAUC)
 	if math.Abs(auc-g.SklearnAUC) > 0.02 {
 		t.Fatalf("test AUC %.4f, scikit-learn HistGradientBoosting %.4f", auc, g.SklearnAUC)
+	}
+	var worst float64
+	for i, p := range m.PredictProba(mustMatrix(t, g.TestX)) {
+		worst = max(worst, math.Abs(p-g.SklearnP[i]))
+	}
+	// Same binning, gain and leaf rules as scikit-learn give the same trees.
+	if worst > 1e-6 {
+		t.Errorf("test-set probabilities differ from scikit-learn by up to %.3g", worst)
 	}
 	if m.BestIter != 200 || m.NumTrees() != 200 {
 		t.Fatalf("without validation all 200 rounds should be kept, got BestIter %d, %d trees", m.BestIter, m.NumTrees())

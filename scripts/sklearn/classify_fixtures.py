@@ -136,7 +136,8 @@ def gbt_case(rng):
         early_stopping=False, random_state=0,
     )
     m.fit(Xtr, ytr)
-    auc = roc_auc_score(yte, m.predict_proba(Xte)[:, 1])
+    proba = m.predict_proba(Xte)[:, 1]
+    auc = roc_auc_score(yte, proba)
     lr = LogisticRegression(C=1.0, max_iter=10000).fit(Xtr, ytr)
     return {
         "train_X": [floats(r) for r in Xtr],
@@ -144,6 +145,7 @@ def gbt_case(rng):
         "test_X": [floats(r) for r in Xte],
         "test_y": [int(v) for v in yte],
         "sklearn_test_auc": float(auc),
+        "sklearn_test_proba": floats(proba, 10),
         "logistic_test_auc": float(roc_auc_score(yte, lr.predict_proba(Xte)[:, 1])),
     }
 
