@@ -78,12 +78,12 @@ func pav(v, w []float64) {
 	}
 }
 
-// Apply interpolates between knots, clipping outside them; NaN input yields
-// the training churn rate.
+// Apply interpolates between knots, clipping outside them; NaN input (or an
+// unfitted value) yields the training churn rate.
 func (m *Isotonic) Apply(p float64) float64 {
 	n := len(m.X)
 	switch {
-	case math.IsNaN(p):
+	case math.IsNaN(p) || n == 0 || len(m.Y) != n:
 		return m.prior
 	case p <= m.X[0]:
 		return m.Y[0]
