@@ -1,0 +1,61 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import type { ReactNode } from 'react'
+import { Link, NavLink, useNavigate } from 'react-router'
+import type { Me } from '../api/client'
+import { useApi } from '../auth/session'
+import { messageOf } from '../components/States'
+import { OrgSwitcher } from './OrgSwitcher'
+
+// Pages of the signed-in app, in menu order. New areas (segments,
+// connections, analytics, settings) are added here and in App's routes.
+const nav = [{ to: '/home', label: 'Home' }] as const
+
+export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
+  const api = useApi()
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+  const signOut = useMutation({
+    mutationFn: api.logout,
+    onSettled: () => {
+      queryClient.clear()
+      navigate('/signin', { replace: true })
+    },
+  })
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header-inner">
+          <Link to="/home" className="brand" aria-label="OmniFy home">
+            <span className="brand-mark" aria-hidden="true" />
+            OmniFy
+          </Link>
+          <OrgSwitcher me={me} />
+          <div className="user-menu">
+            <span className="user-email" title={me.user.email}>
+              {me.user.email}
+            </span>
+            <button type="button" className="button button--secondary button--small" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+              {signOut.isPending ? 'Signing out…' : 'Sign out'}
+            </button>
+          </div>
+        </div>
+        <nav className="app-nav" aria-label="Main">
+          <ul>
+            {nav.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to}>{item.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      {signOut.isError && <p role="alert">{messageOf(signOut.error)}</p>}
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react'
+import { Navigate, Outlet, useLocation, useOutletContext } from 'react-router'
+import type { Me } from '../api/client'
+import { useHasSession, useMe } from '../auth/session'
+import { ErrorState, Loading } from '../components/States'
+import { AppLayout } from './AppLayout'
+
+/** Guards the signed-in part of the app and hands pages the current user. */
+export function RequireAuth() {
+  const hasSession = useHasSession()
+  const location = useLocation()
+  const me = useMe()
+  if (!hasSession) return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />
+  if (me.isPending) {
+    return (
+      <main id="main" className="main">
+        <Loading label="Loading your organisation…" />
+      </main>
+    )
+  }
+  if (me.isError) {
+    return (
+      <main id="main" className="main">
+        <ErrorState title="Could not load your account" error={me.error} onRetry={() => void me.refetch()} />
+      </main>
+    )
+  }
+  return (
+    <AppLayout me={me.data}>
+      <Outlet context={me.data} />
+    </AppLayout>
+  )
+}
+
+/** The signed-in user; only for pages under RequireAuth. */
+export function useSignedIn(): Me {
+  return useOutletContext<Me>()
+}
+
+/** Sends signed-in users past the sign-in and sign-up pages. */
+export function GuestOnly({ children }: { children: ReactNode }) {
+  const hasSession = useHasSession()
+  return hasSession ? <Navigate to="/home" replace /> : children
+}
