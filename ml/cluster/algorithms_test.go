@@ -70,30 +70,36 @@ func TestWardMicroClustersOnLargeInput(t *testing.T) {
 func TestDBSCANLabelsIdenticalToScikitLearn(t *testing.T) {
 	t.Parallel()
 	for _, f := range mustFixtures(t) {
-		res, err := cluster.DBSCAN(f.matrix, cluster.DBSCANConfig{Eps: f.DBSCAN.Eps, MinSamples: f.DBSCAN.MinSamples})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := f.DBSCAN.labelSet.Labels
-		if !slices.Equal(res.Labels, want) {
-			diff := 0
-			for i := range want {
-				if res.Labels[i] != want[i] {
-					diff++
-				}
+		for name, c := range map[string]dbscanCase{"default": f.DBSCAN, "dense": f.DBSCANDense} {
+			res, err := cluster.DBSCAN(f.matrix, cluster.DBSCANConfig{Eps: c.Eps, MinSamples: c.MinSamples})
+			if err != nil {
+				t.Fatal(err)
 			}
-			t.Errorf("%s: %d of %d labels differ from sklearn", f.Name, diff, len(want))
+			checkDBSCAN(t, f.Name+"/"+name, res, c.Labels)
 		}
-		noise, maxL := 0, -1
-		for _, l := range want {
-			if l < 0 {
-				noise++
+	}
+}
+
+func checkDBSCAN(t *testing.T, name string, res *cluster.DBSCANResult, want []int) {
+	t.Helper()
+	if !slices.Equal(res.Labels, want) {
+		diff := 0
+		for i := range want {
+			if res.Labels[i] != want[i] {
+				diff++
 			}
-			maxL = max(maxL, l)
 		}
-		if res.NNoise != noise || res.NClusters != maxL+1 {
-			t.Errorf("%s: %d clusters, %d noise; want %d, %d", f.Name, res.NClusters, res.NNoise, maxL+1, noise)
+		t.Errorf("%s: %d of %d labels differ from sklearn", name, diff, len(want))
+	}
+	noise, maxL := 0, -1
+	for _, l := range want {
+		if l < 0 {
+			noise++
 		}
+		maxL = max(maxL, l)
+	}
+	if res.NNoise != noise || res.NClusters != maxL+1 {
+		t.Errorf("%s: %d clusters, %d noise; want %d, %d", name, res.NClusters, res.NNoise, maxL+1, noise)
 	}
 }
 

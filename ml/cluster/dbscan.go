@@ -29,9 +29,10 @@ type DBSCANResult struct {
 // lowest-index core point, and a border point reachable from several
 // clusters joins the lowest-numbered one.
 //
-// It runs in three parallel passes over a k-d tree: count neighbours (stopping
-// at MinSamples) to find core points, join core neighbours with a lock-free
-// union-find, then attach border points. Neighbourhoods are never stored.
+// It runs parallel passes over a k-d tree, in tree order: count neighbours
+// (stopping at MinSamples) to find core points, join each pair of
+// neighbouring core points once with a lock-free union-find, then attach
+// border points. Full neighbourhoods are never stored.
 func DBSCAN(X *ml.Matrix, cfg DBSCANConfig) (*DBSCANResult, error) {
 	if cfg.MinSamples == 0 {
 		cfg.MinSamples = 5
@@ -45,12 +46,11 @@ func DBSCAN(X *ml.Matrix, cfg DBSCANConfig) (*DBSCANResult, error) {
 	if cfg.MinSamples < 1 {
 		return nil, fmt.Errorf("dbscan: min samples=%d must be at least 1", cfg.MinSamples)
 	}
-	t := buildKDTree(X)
-	r2 := cfg.Eps * cfg.Eps
-	core := findCore(X, t, r2, cfg.MinSamples, cfg.Workers)
-	parent := joinCores(X, t, r2, core, cfg.Workers)
-	labels, nc := numberClusters(parent, core)
-	attachBorders(X, t, r2, core, labels, cfg.Workers)
+	s := &dbscan{t: buildKDTree(X), r2: cfg.Eps * cfg.Eps, minSamples: cfg.MinSamples, workers: cfg.Workers}
+	s.findCore()
+	s.joinCores()
+	labels, nc := s.numberClusters()
+	s.attachBorders(labels)
 	res := &DBSCANResult{Labels: labels, NClusters: nc, Eps: cfg.Eps, MinSamples: cfg.MinSamples}
 	for _, l := range labels {
 		if l < 0 {
@@ -60,45 +60,82 @@ func DBSCAN(X *ml.Matrix, cfg DBSCANConfig) (*DBSCANResult, error) {
 	return res, nil
 }
 
-func findCore(X *ml.Matrix, t *kdTree, r2 float64, minSamples, workers int) []bool {
-	core := make([]bool, X.Rows)
-	forBlocks(X.Rows, 256, workers, func(_, lo, hi int) {
-		var stack []int
-		for i := lo; i < hi; i++ {
-			count := 0
-			stack = t.radius(X.Row(i), r2, stack, func(int) bool {
-				count++
-				return count < minSamples
-			})
-			core[i] = count >= minSamples
-		}
-	})
-	return core
+// dbscan is one run's state, indexed by k-d tree position.
+type dbscan struct {
+	t          *kdTree
+	r2         float64
+	minSamples int
+	workers    int
+	core       []bool
+	parent     []int32
+	cache      *neighbourCache
 }
 
-// joinCores unions every pair of neighbouring core points. The union-find
-// always hangs the larger root under the smaller, so each component's root
-// is its lowest-index core point whatever the scheduling.
-func joinCores(X *ml.Matrix, t *kdTree, r2 float64, core []bool, workers int) []int32 {
-	parent := make([]int32, X.Rows)
-	for i := range parent {
-		parent[i] = int32(i)
+// neighbourCache keeps, for each non-core point, its fewer-than-MinSamples
+// neighbours found while counting, so border points need no second search.
+type neighbourCache struct {
+	stride int
+	idx    []int32
+	count  []int32
+}
+
+const maxCachedNeighbours = 64
+
+func (c *neighbourCache) of(p int) []int32 {
+	return c.idx[p*c.stride : p*c.stride+int(c.count[p])]
+}
+
+func (s *dbscan) n() int { return len(s.t.orig) }
+
+func (s *dbscan) findCore() {
+	n := s.n()
+	s.core = make([]bool, n)
+	var cache *neighbourCache
+	if stride := s.minSamples - 1; stride <= maxCachedNeighbours {
+		cache = &neighbourCache{stride: stride, idx: make([]int32, n*stride), count: make([]int32, n)}
 	}
-	forBlocks(X.Rows, 256, workers, func(_, lo, hi int) {
+	forBlocks(n, 256, s.workers, func(_, lo, hi int) {
 		var stack []int
-		for i := lo; i < hi; i++ {
-			if !core[i] {
+		for p := lo; p < hi; p++ {
+			count := 0
+			stack = s.t.radius(s.t.point(p), s.r2, 0, stack, func(q int) bool {
+				if cache != nil && count < cache.stride {
+					cache.idx[p*cache.stride+count] = int32(q)
+				}
+				count++
+				return count < s.minSamples
+			})
+			s.core[p] = count >= s.minSamples
+			if cache != nil && !s.core[p] {
+				cache.count[p] = int32(count)
+			}
+		}
+	})
+	s.cache = cache
+}
+
+// joinCores unions every pair of neighbouring core points, each pair once
+// (from the lower tree position).
+func (s *dbscan) joinCores() {
+	n := s.n()
+	s.parent = make([]int32, n)
+	for p := range s.parent {
+		s.parent[p] = int32(p)
+	}
+	forBlocks(n, 256, s.workers, func(_, lo, hi int) {
+		var stack []int
+		for p := lo; p < hi; p++ {
+			if !s.core[p] {
 				continue
 			}
-			stack = t.radius(X.Row(i), r2, stack, func(j int) bool {
-				if j > i && core[j] {
-					union(parent, int32(i), int32(j))
+			stack = s.t.radius(s.t.point(p), s.r2, p+1, stack, func(q int) bool {
+				if s.core[q] {
+					union(s.parent, int32(p), int32(q))
 				}
 				return true
 			})
 		}
 	})
-	return parent
 }
 
 func find(parent []int32, x int32) int32 {
@@ -115,6 +152,8 @@ func find(parent []int32, x int32) int32 {
 	}
 }
 
+// union links the larger root under the smaller; the resulting components
+// do not depend on the order in which goroutines run.
 func union(parent []int32, a, b int32) {
 	for {
 		ra, rb := find(parent, a), find(parent, b)
@@ -130,17 +169,23 @@ func union(parent []int32, a, b int32) {
 	}
 }
 
-// numberClusters labels core points by the rank of their component's root,
-// which equals scikit-learn's order of first core point in index order.
-func numberClusters(parent []int32, core []bool) ([]int, int) {
-	labels := make([]int, len(core))
+// numberClusters labels core points, visiting them in input order, so a
+// cluster's number is the rank of its lowest-index core point: the order in
+// which scikit-learn's expansion discovers clusters.
+func (s *dbscan) numberClusters() ([]int, int) {
+	labels := make([]int, s.n())
+	pos := make([]int32, s.n())
+	for p, i := range s.t.orig {
+		pos[i] = int32(p)
+	}
 	id := make(map[int32]int)
 	for i := range labels {
 		labels[i] = -1
-		if !core[i] {
+		p := pos[i]
+		if !s.core[p] {
 			continue
 		}
-		r := find(parent, int32(i))
+		r := find(s.parent, p)
 		c, ok := id[r]
 		if !ok {
 			c = len(id)
@@ -152,22 +197,33 @@ func numberClusters(parent []int32, core []bool) ([]int, int) {
 }
 
 // attachBorders gives each non-core point with a core neighbour the lowest
-// cluster id among those neighbours.
-func attachBorders(X *ml.Matrix, t *kdTree, r2 float64, core []bool, labels []int, workers int) {
-	forBlocks(X.Rows, 256, workers, func(_, lo, hi int) {
+// cluster number among those neighbours: the cluster that reaches it first.
+func (s *dbscan) attachBorders(labels []int) {
+	orig := s.t.orig
+	forBlocks(s.n(), 256, s.workers, func(_, lo, hi int) {
 		var stack []int
-		for i := lo; i < hi; i++ {
-			if core[i] {
+		for p := lo; p < hi; p++ {
+			if s.core[p] {
 				continue
 			}
 			best := -1
-			stack = t.radius(X.Row(i), r2, stack, func(j int) bool {
-				if core[j] && (best < 0 || labels[j] < best) {
-					best = labels[j]
+			consider := func(q int) bool {
+				if !s.core[q] {
+					return true // non-core labels are being written concurrently
+				}
+				if l := labels[orig[q]]; best < 0 || l < best {
+					best = l
 				}
 				return true
-			})
-			labels[i] = best
+			}
+			if s.cache != nil {
+				for _, q := range s.cache.of(p) {
+					consider(int(q))
+				}
+			} else {
+				stack = s.t.radius(s.t.point(p), s.r2, 0, stack, consider)
+			}
+			labels[orig[p]] = best
 		}
 	})
 }

@@ -17,6 +17,12 @@ type labelSet struct {
 	CalinskiHarabasz *float64 `json:"calinski_harabasz"`
 }
 
+type dbscanCase struct {
+	Eps        float64 `json:"eps"`
+	MinSamples int     `json:"min_samples"`
+	labelSet
+}
+
 type fixture struct {
 	Name      string      `json:"name"`
 	Separated bool        `json:"separated"`
@@ -31,11 +37,8 @@ type fixture struct {
 		K      int   `json:"k"`
 		Labels []int `json:"labels"`
 	} `json:"ward"`
-	DBSCAN struct {
-		Eps        float64 `json:"eps"`
-		MinSamples int     `json:"min_samples"`
-		labelSet
-	} `json:"dbscan"`
+	DBSCAN      dbscanCase `json:"dbscan"`
+	DBSCANDense dbscanCase `json:"dbscan_dense"`
 	matrix *ml.Matrix
 }
 

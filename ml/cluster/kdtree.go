@@ -126,29 +126,83 @@ func (t *kdTree) boxDist(node int, q []float64) float64 {
 	return s
 }
 
-// radius calls fn with the input index of every point within squared
-// distance r2 of q (inclusive). fn returns false to stop the search early.
-func (t *kdTree) radius(q []float64, r2 float64, stack []int, fn func(i int) bool) []int {
+// boxBeyond reports whether node's bounding box lies farther than r2 from q,
+// stopping as soon as the partial distance exceeds it.
+func (t *kdTree) boxBeyond(node int, q []float64, r2 float64) bool {
+	d := t.d
+	box := t.boxes[node*2*d : (node+1)*2*d]
+	lo, hi := box[:d:d], box[d:2*d:2*d]
+	s := 0.0
+	for j, v := range q[:d] {
+		if v < lo[j] {
+			e := lo[j] - v
+			s += e * e
+		} else if v > hi[j] {
+			e := v - hi[j]
+			s += e * e
+		} else {
+			continue
+		}
+		if s > r2 {
+			return true
+		}
+	}
+	return false
+}
+
+// point returns the coordinates stored at tree position p.
+func (t *kdTree) point(p int) []float64 { return t.pts[p*t.d : (p+1)*t.d : (p+1)*t.d] }
+
+// radius calls fn with the tree position of every point at position ≥ from
+// within squared distance r2 of q (inclusive). Subtrees wholly before from
+// are skipped, which lets symmetric passes visit each pair once. fn returns
+// false to stop the search early.
+func (t *kdTree) radius(q []float64, r2 float64, from int, stack []int, fn func(p int) bool) []int {
 	stack = append(stack[:0], 0)
 	d := t.d
 	for len(stack) > 0 {
 		node := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if t.boxDist(node, q) > r2 {
+		nd := t.nodes[node]
+		if nd.hi <= from || t.boxBeyond(node, q, r2) {
 			continue
 		}
-		nd := t.nodes[node]
+		if t.boxWithin(node, q, r2) {
+			// The whole box is inside the ball: no distances needed.
+			for p := max(nd.lo, from); p < nd.hi; p++ {
+				if !fn(p) {
+					return stack
+				}
+			}
+			continue
+		}
 		if nd.left >= 0 {
 			stack = append(stack, nd.right, nd.left)
 			continue
 		}
-		for p := nd.lo; p < nd.hi; p++ {
-			if sqDist(q, t.pts[p*d:(p+1)*d]) <= r2 && !fn(t.orig[p]) {
+		for p := max(nd.lo, from); p < nd.hi; p++ {
+			if sqDist(q, t.pts[p*d:(p+1)*d]) <= r2 && !fn(p) {
 				return stack
 			}
 		}
 	}
 	return stack
+}
+
+// boxWithin reports whether node's whole bounding box lies within r2 of q.
+func (t *kdTree) boxWithin(node int, q []float64, r2 float64) bool {
+	d := t.d
+	box := t.boxes[node*2*d : (node+1)*2*d]
+	lo, hi := box[:d:d], box[d:2*d:2*d]
+	s := 0.0
+	for j, v := range q[:d] {
+		e := math.Max(v-lo[j], hi[j]-v)
+		s += e * e
+		if s > r2 {
+			return false
+		}
+	}
+	return true
 }
 
 // knnHeap keeps the k smallest squared distances seen, largest on top.

@@ -71,6 +71,9 @@ def cluster_fixture(name, X, y, k, eps, min_samples, separated):
         "ward": {"k": k, "labels": ints(AgglomerativeClustering(n_clusters=k, linkage="ward").fit(X).labels_)},
         "dbscan": {"eps": eps, "min_samples": min_samples, "labels": ints(db.labels_)},
     }
+    # A large min_samples takes the path that re-queries border points.
+    dense = DBSCAN(eps=eps * 1.6, min_samples=70).fit(X)
+    fix["dbscan_dense"] = {"eps": eps * 1.6, "min_samples": 70, "labels": ints(dense.labels_)}
     if len(set(db.labels_)) >= 2:
         # Noise (-1) counts as its own cluster in scikit-learn's metrics.
         fix["dbscan"].update({k2: v for k2, v in metrics(X, db.labels_).items() if k2 != "labels"})
