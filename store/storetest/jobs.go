@@ -126,6 +126,9 @@ func testJobClaimOrder(t *testing.T, s store.Store) {
 	if j := mustClaim(t, s, []string{"nothing", "eyes.run"}, "w", now); j.ID != "job-other" {
 		t.Fatalf("claim by kind took %s", j.ID)
 	}
+	for _, id := range []string{"job-early", "job-late", "job-other"} {
+		must(t, s.CompleteJob(t.Context(), id, nil, now), "complete "+id)
+	}
 	if j := mustClaim(t, s, []string{"sync"}, "w", at(time.Hour)); j.ID != "job-future" {
 		t.Fatalf("claim at RunAt took %s", j.ID)
 	}

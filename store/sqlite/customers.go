@@ -1,0 +1,130 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/store"
+)
+
+const customerCols = `org_id, id, email, name, phone, consent, platforms, created_at, updated_at`
+
+// UpsertCustomers writes cs under orgID in one transaction. A customer
+// already stored keeps its creation time; every other field is replaced.
+func (db *DB) UpsertCustomers(ctx context.Context, orgID string, cs []omnify.Customer) error {
+	for i, c := range cs {
+		if c.ID == "" {
+			return fmt.Errorf("upsert customers: %w", omnify.Invalid(fmt.Sprintf("customers[%d].id", i), "required"))
+		}
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (`+placeholders(9)+`)
+			ON CONFLICT (org_id, id) DO UPDATE SET email = excluded.email, name = excluded.name,
+			phone = excluded.phone, consent = excluded.consent, platforms = excluded.platforms,
+			updated_at = excluded.updated_at`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, c := range cs {
+			created := db.stamp(c.CreatedAt)
+			updated := c.UpdatedAt
+			if updated.IsZero() {
+				updated = created
+			}
+			if _, err := stmt.ExecContext(ctx, orgID, c.ID, c.Email, c.Name, c.Phone, string(c.Consent),
+				stringsJSON(c.Platforms), micro(created), micro(updated)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("upsert customers", err)
+}
+
+// GetCustomer returns one customer of the org.
+func (db *DB) GetCustomer(ctx context.Context, orgID, id string) (*omnify.Customer, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers WHERE org_id = ? AND id = ?`, orgID, id)
+	c, err := scanCustomer(row)
+	if err != nil {
+		return nil, wrap("get customer", err)
+	}
+	return &c, nil
+}
+
+// ListCustomers lists an org's customers by ID.
+func (db *DB) ListCustomers(ctx context.Context, orgID string, f store.CustomerFilter, p store.Page) ([]omnify.Customer, string, error) {
+	p = p.Norm()
+	c, after, err := decodeCursor(p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list customers: %w", err)
+	}
+	var w conds
+	w.add("org_id = ?", orgID)
+	if f.Email != "" {
+		w.add("email = ?", f.Email)
+	}
+	if f.Platform != "" {
+		w.add("EXISTS (SELECT 1 FROM json_each(platforms) WHERE value = ?)", f.Platform)
+	}
+	if after {
+		w.add("id > ?", c.S)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+customerCols+` FROM customers`+w.where()+
+		` ORDER BY id LIMIT ?`, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", wrap("list customers", err)
+	}
+	cs, next, err := collect(rows, p.Limit, scanCustomer, func(c omnify.Customer) cursor { return cursor{S: c.ID} })
+	return cs, next, wrap("list customers", err)
+}
+
+// ScanCustomers streams an org's customers by ID.
+func (db *DB) ScanCustomers(ctx context.Context, orgID string, fn func(omnify.Customer) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+customerCols+` FROM customers WHERE org_id = ? ORDER BY id`, orgID)
+	if err != nil {
+		return wrap("scan customers", err)
+	}
+	return stream(rows, scanCustomer, fn, "scan customers")
+}
+
+// CountCustomers counts an org's customers.
+func (db *DB) CountCustomers(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE org_id = ?`, orgID).Scan(&n)
+	return n, wrap("count customers", err)
+}
+
+func scanCustomer(row scanner) (omnify.Customer, error) {
+	var c omnify.Customer
+	var consent, platforms string
+	var created, updated int64
+	err := row.Scan(&c.OrgID, &c.ID, &c.Email, &c.Name, &c.Phone, &consent, &platforms, &created, &updated)
+	if err != nil {
+		return c, err
+	}
+	c.Consent, c.CreatedAt, c.UpdatedAt = omnify.Consent(consent), fromMicro(created), fromMicro(updated)
+	c.Platforms, err = fromStringsJSON(platforms)
+	return c, err
+}
+
+// stream hands each row to fn without holding more than one in memory. An
+// error of fn stops the scan and is returned as is.
+func stream[T any](rows *sql.Rows, scan func(scanner) (T, error), fn func(T) error, op string) error {
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return wrap(op, rows.Err())
+}
