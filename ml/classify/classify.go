@@ -78,13 +78,21 @@ func checkTraining(X *ml.Matrix, y []bool, allowNaN bool) error {
 	if err := checkLabels(y); err != nil {
 		return err
 	}
+	if err := checkValues(X, allowNaN); err != nil {
+		return err
+	}
+	if c := ConstantColumns(X); len(c) > 0 {
+		return fmt.Errorf("columns %v: %w", c, ErrConstantFeature)
+	}
+	return nil
+}
+
+// checkValues refuses infinities, and NaN unless allowNaN.
+func checkValues(X *ml.Matrix, allowNaN bool) error {
 	for i, v := range X.Data {
 		if math.IsInf(v, 0) || (!allowNaN && math.IsNaN(v)) {
 			return fmt.Errorf("row %d column %d: %w", i/X.Cols, i%X.Cols, ErrNonFinite)
 		}
-	}
-	if c := ConstantColumns(X); len(c) > 0 {
-		return fmt.Errorf("columns %v: %w", c, ErrConstantFeature)
 	}
 	return nil
 }

@@ -71,6 +71,9 @@ func (c GBTConfig) validate(cols int) error {
 	if c.ValidX.Cols != cols {
 		return fmt.Errorf("validation set has %d columns, training %d: %w", c.ValidX.Cols, cols, ErrShape)
 	}
+	if err := checkValues(c.ValidX, true); err != nil {
+		return fmt.Errorf("validation set: %w", err)
+	}
 	return nil
 }
 
@@ -100,11 +103,6 @@ func FitGBT(X *ml.Matrix, y []bool, cfg GBTConfig) (*GBT, error) {
 	}
 	if err := cfg.validate(X.Cols); err != nil {
 		return nil, fmt.Errorf("fit gbt: %w", err)
-	}
-	if cfg.ValidX != nil {
-		if err := checkTraining(cfg.ValidX, cfg.ValidY, true); err != nil && !errors.Is(err, ErrConstantFeature) && !errors.Is(err, ErrSingleClass) {
-			return nil, fmt.Errorf("fit gbt: validation set: %w", err)
-		}
 	}
 	b := newBooster(X, y, cfg)
 	return b.run(), nil

@@ -180,6 +180,7 @@ func TestGBTErrors(t *testing.T) {
 		{"infinite feature", withInf, y, classify.GBTConfig{}, classify.ErrNonFinite},
 		{"validation width", X, y, classify.GBTConfig{ValidX: ml.NewMatrix(10, 2), ValidY: make([]bool, 10)}, classify.ErrShape},
 		{"validation labels", X, y, classify.GBTConfig{ValidX: ml.NewMatrix(10, 3), ValidY: make([]bool, 9)}, classify.ErrShape},
+		{"validation infinity", X, y, classify.GBTConfig{ValidX: withInf, ValidY: y}, classify.ErrNonFinite},
 	}
 	for _, tc := range tests {
 		if _, err := classify.FitGBT(tc.X, tc.y, tc.cfg); !errors.Is(err, tc.want) {
