@@ -182,26 +182,3 @@ func (gr *grower) record(n, left, right *growNode) {
 	tn.Gain = s.gain
 	gr.gains[s.feature] += s.gain
 }
-
-// partition reorders idx[start:end] stably so rows going left come first and
-// returns the boundary.
-func (gr *grower) partition(start, end, feat, bin int, missingLeft bool) int {
-	col := gr.bins[feat*gr.rows : (feat+1)*gr.rows]
-	l, r := start, 0
-	for _, i := range gr.idx[start:end] {
-		b := col[i]
-		goLeft := int(b) <= bin
-		if b == missingBin {
-			goLeft = missingLeft
-		}
-		if goLeft {
-			gr.idx[l] = i
-			l++
-		} else {
-			gr.tmp[r] = i
-			r++
-		}
-	}
-	copy(gr.idx[l:end], gr.tmp[:r])
-	return l
-}
