@@ -23,28 +23,26 @@ func (db *DB) UpsertCustomers(ctx context.Context, orgID string, cs []omnify.Cus
 		return nil
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (`+placeholders(9)+`)
-			ON CONFLICT (org_id, id) DO UPDATE SET email = excluded.email, name = excluded.name,
+		return upsert{
+			head: `INSERT INTO customers (` + customerCols + `) VALUES `,
+			tail: ` ON CONFLICT (org_id, id) DO UPDATE SET email = excluded.email, name = excluded.name,
 			phone = excluded.phone, consent = excluded.consent, platforms = excluded.platforms,
-			updated_at = excluded.updated_at`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, c := range cs {
-			created := db.stamp(c.CreatedAt)
-			updated := c.UpdatedAt
-			if updated.IsZero() {
-				updated = created
-			}
-			if _, err := stmt.ExecContext(ctx, orgID, c.ID, c.Email, c.Name, c.Phone, string(c.Consent),
-				stringsJSON(c.Platforms), micro(created), micro(updated)); err != nil {
-				return err
-			}
-		}
-		return nil
+			updated_at = excluded.updated_at`,
+			cols: 9, rowCount: len(cs),
+			args: func(i int, dst []any) []any { return db.customerArgs(dst, orgID, &cs[i]) },
+		}.exec(ctx, tx)
 	})
 	return wrap("upsert customers", err)
+}
+
+func (db *DB) customerArgs(dst []any, orgID string, c *omnify.Customer) []any {
+	created := db.stamp(c.CreatedAt)
+	updated := c.UpdatedAt
+	if updated.IsZero() {
+		updated = created
+	}
+	return append(dst, orgID, c.ID, c.Email, c.Name, c.Phone, string(c.Consent), stringsJSON(c.Platforms),
+		micro(created), micro(updated))
 }
 
 // GetCustomer returns one customer of the org.

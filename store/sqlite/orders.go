@@ -11,8 +11,8 @@ import (
 
 const orderCols = `org_id, id, customer_id, platform, external_id, placed_at, amount_minor, currency`
 
-// UpsertOrders writes os under orgID in one transaction through one
-// prepared statement; that is what makes bulk syncs fast.
+// UpsertOrders writes os under orgID in one transaction of multi-row
+// inserts; that is what makes bulk syncs fast.
 func (db *DB) UpsertOrders(ctx context.Context, orgID string, os []omnify.Order) error {
 	for i, o := range os {
 		if o.ID == "" {
@@ -23,21 +23,18 @@ func (db *DB) UpsertOrders(ctx context.Context, orgID string, os []omnify.Order)
 		return nil
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO orders (`+orderCols+`) VALUES (`+placeholders(8)+`)
-			ON CONFLICT (org_id, id) DO UPDATE SET customer_id = excluded.customer_id,
+		return upsert{
+			head: `INSERT INTO orders (` + orderCols + `) VALUES `,
+			tail: ` ON CONFLICT (org_id, id) DO UPDATE SET customer_id = excluded.customer_id,
 			platform = excluded.platform, external_id = excluded.external_id, placed_at = excluded.placed_at,
-			amount_minor = excluded.amount_minor, currency = excluded.currency`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, o := range os {
-			if _, err := stmt.ExecContext(ctx, orgID, o.ID, o.CustomerID, o.Platform, o.ExternalID,
-				micro(o.PlacedAt), o.AmountMinor, o.Currency); err != nil {
-				return err
-			}
-		}
-		return nil
+			amount_minor = excluded.amount_minor, currency = excluded.currency`,
+			cols: 8, rowCount: len(os),
+			args: func(i int, dst []any) []any {
+				o := &os[i]
+				return append(dst, orgID, o.ID, o.CustomerID, o.Platform, o.ExternalID, micro(o.PlacedAt),
+					o.AmountMinor, o.Currency)
+			},
+		}.exec(ctx, tx)
 	})
 	return wrap("upsert orders", err)
 }

@@ -31,24 +31,21 @@ func (db *DB) PutEyesScores(ctx context.Context, orgID, runID string, ss []omnif
 }
 
 func insertScores(ctx context.Context, tx *sql.Tx, orgID, runID string, ss []omnify.EyesScore) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO eyes_scores (`+scoreCols+`) VALUES (`+placeholders(16)+`)
-		ON CONFLICT (run_id, customer_id) DO UPDATE SET segment_id = excluded.segment_id,
+	return upsert{
+		head: `INSERT INTO eyes_scores (` + scoreCols + `) VALUES `,
+		tail: ` ON CONFLICT (run_id, customer_id) DO UPDATE SET segment_id = excluded.segment_id,
 		segment_name = excluded.segment_name, cluster = excluded.cluster, rfm_segment = excluded.rfm_segment,
 		churn30 = excluded.churn30, churn60 = excluded.churn60, churn90 = excluded.churn90,
 		p_alive = excluded.p_alive, expected_clv = excluded.expected_clv, reasons = excluded.reasons,
-		x = excluded.x, y = excluded.y, consent = excluded.consent`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, s := range ss {
-		if _, err := stmt.ExecContext(ctx, runID, orgID, s.CustomerID, s.SegmentID, s.SegmentName, s.Cluster,
-			s.RFMSegment, s.Churn30, s.Churn60, s.Churn90, s.PAlive, s.ExpectedCLV, stringsJSON(s.Reasons),
-			s.X, s.Y, string(s.Consent)); err != nil {
-			return err
-		}
-	}
-	return nil
+		x = excluded.x, y = excluded.y, consent = excluded.consent`,
+		cols: 16, rowCount: len(ss),
+		args: func(i int, dst []any) []any {
+			s := &ss[i]
+			return append(dst, runID, orgID, s.CustomerID, s.SegmentID, s.SegmentName, s.Cluster, s.RFMSegment,
+				s.Churn30, s.Churn60, s.Churn90, s.PAlive, s.ExpectedCLV, stringsJSON(s.Reasons), s.X, s.Y,
+				string(s.Consent))
+		},
+	}.exec(ctx, tx)
 }
 
 // ListEyesScores lists a run's scores by customer ID.

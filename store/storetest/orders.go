@@ -65,6 +65,12 @@ func testOrderUpsertList(t *testing.T, s store.Store) {
 		t.Fatalf("orders of unknown customer: %d", len(got))
 	}
 	must(t, s.UpsertOrders(ctx, "org-1", nil), "upsert nothing")
+
+	first, last := b[0], b[0]
+	last.AmountMinor = 7
+	must(t, s.UpsertOrders(ctx, "org-1", []omnify.Order{first, last}), "upsert one ID twice in a batch")
+	got, _ = listOrders(t, s, "org-1", "cust-b", 10)
+	assertEqual(t, got, []omnify.Order{last, b[1]}, "the later copy wins")
 }
 
 func testOrderPagination(t *testing.T, s store.Store) {
