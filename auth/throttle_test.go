@@ -100,3 +100,29 @@ func TestThrottleIPv6SharesPrefix(t *testing.T) {
 		t.Error("still blocked 15 minutes later")
 	}
 }
+
+type downLimiter struct{}
+
+var errLimiterDown = errors.New("limiter down")
+
+func (downLimiter) Allow(context.Context, string, limit.Rate) (limit.Decision, error) {
+	return limit.Decision{}, errLimiterDown
+}
+func (downLimiter) Peek(context.Context, string, limit.Rate) (limit.Decision, error) {
+	return limit.Decision{}, errLimiterDown
+}
+func (downLimiter) Reset(context.Context, string) error { return errLimiterDown }
+
+func TestThrottleLimiterDown(t *testing.T) {
+	th := auth.NewThrottle(downLimiter{}, auth.ThrottleConfig{})
+	ctx := context.Background()
+	if _, err := th.Check(ctx, "ana@example.com", "192.0.2.1"); !errors.Is(err, errLimiterDown) || errors.Is(err, omnify.ErrTooMany) {
+		t.Errorf("Check with limiter down: %v, want the limiter's error, not ErrTooMany", err)
+	}
+	if err := th.Failure(ctx, "ana@example.com", "192.0.2.1"); !errors.Is(err, errLimiterDown) {
+		t.Errorf("Failure: %v", err)
+	}
+	if err := th.Success(ctx, "ana@example.com"); !errors.Is(err, errLimiterDown) {
+		t.Errorf("Success: %v", err)
+	}
+}
