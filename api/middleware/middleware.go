@@ -76,7 +76,7 @@ func SetRoute(ctx context.Context, route string) {
 	}
 }
 
-// route returns the matched pattern without its method, from the holder or
+// routeOf returns the matched pattern without its method, from the holder or
 // else from the request the router saw; "" when nothing matched.
 func (inf *reqInfo) routeOf(r *http.Request) string {
 	inf.mu.Lock()
