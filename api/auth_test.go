@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/omnifytest"
+	"github.com/omnify-cloud/omnify/store"
 )
 
 const pw = omnifytest.Password
@@ -212,4 +215,24 @@ func TestTokenScenarios(t *testing.T) {
 	}
 	scs = append(scs, scenario{name: "valid", method: "GET", path: "/v1/me", token: "owner", status: 200})
 	f.run(t, scs)
+}
+
+// failingStore breaks adding members, as a full disk or a lost database
+// connection would.
+type failingStore struct {
+	store.Store
+}
+
+func (failingStore) AddMember(context.Context, *omnify.Membership) error {
+	return errors.New("sqlite: disk I/O error at /var/lib/omnify/omnify.db")
+}
+
+func TestInternalErrorsStayInternal(t *testing.T) {
+	srv := omnifytest.NewServer(t, omnifytest.WithDeps(func(d *api.Deps) { d.Store = failingStore{d.Store} }))
+	resp := srv.Do(t, "POST", "/v1/auth/register", "", reg("ana@example.com", pw, "Acme"))
+	body := readAll(t, resp)
+	if resp.StatusCode != 500 || strings.Contains(body, "disk") || strings.Contains(body, "sqlite") {
+		t.Fatalf("store failure answered %d: %s", resp.StatusCode, body)
+	}
+	assertProblem(t, resp, body)
 }

@@ -218,13 +218,16 @@ func (s *Server) routes() {
 	s.registerMembers()
 	s.registerAudit()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.WriteProblem(w, r, http.StatusNotFound, "", "no such endpoint")
+	})
 	for _, p := range []string{"/v1/", "/health/", "/webhooks/"} {
-		s.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			middleware.WriteProblem(w, r, http.StatusNotFound, "Not Found", "no such endpoint")
-		})
+		s.mux.Handle(p, notFound)
 	}
 	if s.deps.UI != nil {
 		s.mux.Handle("/", s.deps.UI)
+	} else {
+		s.mux.Handle("/", notFound)
 	}
 }
 
