@@ -22,12 +22,15 @@ func minimize(f objective, starts [][]float64, maxEvals int) ([]float64, float64
 func minimizeStep(f objective, starts [][]float64, step float64, maxEvals int) ([]float64, float64, error) {
 	best, bestF := []float64(nil), math.Inf(1)
 	for _, s := range starts {
-		x, fx, _ := nelderMead(f, s, step, maxEvals)
+		x, fx, _ := nelderMead(f, s, step, coarse, maxEvals)
 		if fx < bestF {
 			best, bestF = x, fx
 		}
 	}
-	if best == nil || !finite(bestF) {
+	switch {
+	case math.IsInf(bestF, -1):
+		return nil, 0, fmt.Errorf("likelihood unbounded, the data are degenerate (e.g. repeat purchases at time zero): %w", ErrInsufficientData)
+	case best == nil || !finite(bestF):
 		return nil, 0, fmt.Errorf("likelihood not finite at any starting point: %w", ErrInsufficientData)
 	}
 	return polish(f, best, bestF, maxEvals)
@@ -37,7 +40,7 @@ func minimizeStep(f objective, starts [][]float64, step float64, maxEvals int) (
 // maxEvals evaluations have been spent in total.
 func polish(f objective, x []float64, fx float64, maxEvals int) ([]float64, float64, error) {
 	for budget := maxEvals; budget > 0; {
-		nx, nf, used := nelderMead(f, x, 0.05, budget)
+		nx, nf, used := nelderMead(f, x, 0.05, fine, budget)
 		budget -= used
 		improved := fx - nf
 		if nf < fx {
@@ -64,15 +67,26 @@ func randomStarts(base []float64, n int, seed int64) [][]float64 {
 	return out
 }
 
+// tolerance stops Nelder-Mead when the simplex values agree to f
+// (relative) and its vertices to x (in log-parameters).
+type tolerance struct{ f, x float64 }
+
+// Starting points are only compared, so they are solved coarsely; the
+// winner is then polished to full precision.
+var (
+	coarse = tolerance{f: 1e-8, x: 1e-4}
+	fine   = tolerance{f: 1e-11, x: 1e-7}
+)
+
 type vertex struct {
 	x []float64
 	f float64
 }
 
 // nelderMead minimises f from x0 with an initial simplex of the given step,
-// stopping when the simplex values agree to 1e-11 or maxEvals is spent,
-// and returns the best vertex, its value and the evaluations used.
-func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float64, float64, int) {
+// stopping at tol or when maxEvals is spent, and returns the best vertex,
+// its value and the evaluations used.
+func nelderMead(f objective, x0 []float64, step float64, tol tolerance, maxEvals int) ([]float64, float64, int) {
 	n := len(x0)
 	eval := func(x []float64) float64 {
 		v := f(x)
@@ -92,7 +106,7 @@ func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float6
 	evals := n + 1
 	for evals < maxEvals {
 		sort.Slice(simplex, func(i, j int) bool { return simplex[i].f < simplex[j].f })
-		if converged(simplex) {
+		if converged(simplex, tol) {
 			break
 		}
 		evals += nmStep(simplex, eval)
@@ -101,17 +115,17 @@ func nelderMead(f objective, x0 []float64, step float64, maxEvals int) ([]float6
 	return simplex[0].x, simplex[0].f, evals
 }
 
-func converged(s []vertex) bool {
+func converged(s []vertex, tol tolerance) bool {
 	lo, hi := s[0].f, s[len(s)-1].f
 	if math.IsInf(hi, 1) {
 		return false
 	}
-	if math.Abs(hi-lo) > 1e-11*(1+math.Abs(lo)) {
+	if math.Abs(hi-lo) > tol.f*(1+math.Abs(lo)) {
 		return false
 	}
 	for _, v := range s[1:] {
 		for j := range v.x {
-			if math.Abs(v.x[j]-s[0].x[j]) > 1e-7 {
+			if math.Abs(v.x[j]-s[0].x[j]) > tol.x {
 				return false
 			}
 		}

@@ -95,15 +95,20 @@ func newParetoTerms(r, alpha, s, beta float64) paretoTerms {
 	return paretoTerms{r: r, s: s, hi: math.Max(alpha, beta), gap: math.Abs(alpha - beta), alphaSmaller: alpha < beta}
 }
 
-// logF returns log 2F1(r+s+x, b; r+s+x+1; |α-β|/(max(α,β)+t)).
+// logF returns log 2F1(r+s+x, b; r+s+x+1; z) with z = |α-β|/(max(α,β)+t).
+// Euler's transformation rewrites it as (1-z)^(1-b) 2F1(1, r+s+x+1-b;
+// r+s+x+1; z), whose terms shrink at least as fast as z^n however many
+// purchases x the customer made; the direct series first grows for
+// large x.
 func (k paretoTerms) logF(x, t float64) float64 {
 	rsx := k.r + k.s + x
 	b := k.s + 1
 	if k.alphaSmaller {
 		b = k.r + x
 	}
-	l, _ := logHyp2f1(rsx, b, rsx+1, k.gap/(k.hi+t))
-	return l
+	z := k.gap / (k.hi + t)
+	l, _ := logHyp2f1(1, rsx+1-b, rsx+1, z)
+	return l + (1-b)*math.Log1p(-z)
 }
 
 // logA0 combines the two hypergeometric terms at t_x and T:
