@@ -90,7 +90,12 @@ func TestMigrateConcurrentProcesses(t *testing.T) {
 }
 
 func TestReopenKeepsData(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "omnify.db")
+	// Characters that mean something in a URI must still name a plain file.
+	dir := filepath.Join(t.TempDir(), "data dir #1 %20 ?x")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "omnify.db")
 	db := openAt(t, path)
 	if err := db.Migrate(t.Context()); err != nil {
 		t.Fatalf("migrate: %v", err)

@@ -156,8 +156,8 @@ func testMemberPagination(t *testing.T, s store.Store) {
 	for i := range 9 {
 		id := fmt.Sprintf("user-%d", i)
 		mustUser(t, s, id)
-		// Pairs share a join time so the order needs a tie-breaker.
-		want = append(want, mustMember(t, s, "org-1", id, omnify.RoleViewer, at(time.Duration(i/2)*time.Minute)))
+		// Triples share a join time, so pages end inside a tie.
+		want = append(want, mustMember(t, s, "org-1", id, omnify.RoleViewer, at(time.Duration(i/3)*time.Minute)))
 	}
 	got, pages := walk(t, 2, func(p store.Page) ([]omnify.Membership, string, error) {
 		return s.ListMembers(t.Context(), "org-1", p)

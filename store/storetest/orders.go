@@ -19,15 +19,15 @@ var orderTests = []suiteTest{
 	{"Order/Invalid", testOrderInvalid},
 }
 
-// makeOrders makes n orders for customer, a few minutes apart, pairs
-// sharing a time.
+// makeOrders makes n orders for customer, a few minutes apart, triples
+// sharing a time so that pages end inside a tie.
 func makeOrders(org, customer string, n int) []omnify.Order {
 	out := make([]omnify.Order, n)
 	for i := range out {
 		out[i] = omnify.Order{
 			ID: fmt.Sprintf("%s-ord-%04d", customer, i), OrgID: org, CustomerID: customer,
 			Platform: "shopify", ExternalID: fmt.Sprintf("#%d", 1000+i),
-			PlacedAt:    at(time.Duration(i/2) * 7 * time.Minute),
+			PlacedAt:    at(time.Duration(i/3) * 7 * time.Minute),
 			AmountMinor: int64(1999 + 100*i), Currency: "EUR",
 		}
 	}
