@@ -122,7 +122,7 @@ describe('org home', () => {
     const email = await screen.findByLabelText('Email')
     await user.type(email, 'nobody@example.com')
     await user.click(screen.getByRole('button', { name: 'Add to organisation' }))
-    await waitFor(() => expect(describedError(email)).toContain('no account uses this email'))
+    await waitFor(() => expect(describedError(email)).toContain('No account uses this email'))
   })
 
   it('switches org for people in several orgs', async () => {

@@ -1,4 +1,5 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react'
+import { fieldMessage } from './fieldMessage'
 
 interface FieldShellProps {
   label: string
@@ -25,7 +26,7 @@ function FieldShell({ label, hint, error, children }: FieldShellProps) {
       {children({ id, 'aria-invalid': Boolean(error), ...(describedBy ? { 'aria-describedby': describedBy } : {}) })}
       {error && (
         <p className="field-error" id={errorId}>
-          {error}
+          {fieldMessage(label, error)}
         </p>
       )}
     </div>

@@ -59,7 +59,7 @@ export function fakeServer(): FakeServer {
     const org = orgs.find((o) => o.id === orgId)!
     return json(200, { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: 900, user: { id: user.id, email: user.email }, org: { id: org.id, name: org.name }, role: roleIn(org, userId) })
   }
-  const memberView = (org: OrgRecord, m: OrgRecord['members'][number]): Member => ({
+  const memberView = (m: OrgRecord['members'][number]): Member => ({
     ...m,
     email: accounts.find((a) => a.id === m.user_id)!.email,
   })
@@ -99,14 +99,14 @@ export function fakeServer(): FakeServer {
       }
       return json(200, me)
     }
-    if (key === `GET /v1/orgs/${org.id}/members`) return json(200, { items: org.members.map((m) => memberView(org, m)) })
+    if (key === `GET /v1/orgs/${org.id}/members`) return json(200, { items: org.members.map((m) => memberView(m)) })
     if (key === `POST /v1/orgs/${org.id}/members`) {
       const acct = accounts.find((a) => a.email === body.email)
       if (!acct) return problem(404, 'no account uses this email; ask them to sign up, then invite them')
       if (roleIn(org, acct.id)) return problem(409, 'already a member of this organisation')
       const m = { user_id: acct.id, role: body.role as Role, joined_at: '2026-02-03T04:05:06Z' }
       org.members.push(m)
-      return json(201, memberView(org, m))
+      return json(201, memberView(m))
     }
     return problem(404, 'no such endpoint')
   }
