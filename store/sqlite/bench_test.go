@@ -76,3 +76,39 @@ func BenchmarkScanOrders(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchOrders*b.N)/b.Elapsed().Seconds(), "orders/s")
 }
+
+// BenchmarkUpsertCustomers measures writing 100k customers per op.
+func BenchmarkUpsertCustomers(b *testing.B) {
+	d := benchDB(b)
+	cs := make([]omnify.Customer, benchOrders)
+	for i := range cs {
+		cs[i] = omnify.Customer{
+			ID: fmt.Sprintf("cust-%07d", i), Email: fmt.Sprintf("c%d@example.com", i), Name: "Customer",
+			Consent: omnify.ConsentGranted, Platforms: []string{"shopify", "klaviyo"},
+		}
+	}
+	for b.Loop() {
+		if err := d.UpsertCustomers(b.Context(), "org-1", cs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(cs)*b.N)/b.Elapsed().Seconds(), "customers/s")
+}
+
+// BenchmarkClaimJob measures the embedded queue: enqueue, claim, complete.
+func BenchmarkClaimJob(b *testing.B) {
+	d := benchDB(b)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		if _, err := d.EnqueueJob(b.Context(), &omnify.Job{OrgID: "org-1", Kind: "sync", RunAt: now}); err != nil {
+			b.Fatal(err)
+		}
+		j, err := d.ClaimJob(b.Context(), []string{"sync"}, "w", now, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.CompleteJob(b.Context(), j.ID, nil, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

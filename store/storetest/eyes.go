@@ -179,7 +179,11 @@ func testEyesScores(t *testing.T, s store.Store) {
 	rev := slices.Clone(want)
 	slices.Reverse(rev)
 	must(t, s.PutEyesScores(ctx, "org-1", "run-1", rev), "put scores")
-	must(t, s.PutEyesScores(ctx, "org-1", "run-2", makeScores("org-1", "run-2", 3)), "put other run")
+	// The run and org come from the arguments, not from the records.
+	other := makeScores("", "", 3)
+	must(t, s.PutEyesScores(ctx, "org-1", "run-2", other), "put other run")
+	got2, _ := listScores(t, s, "run-2", store.ScoreFilter{}, 10)
+	assertEqual(t, got2, makeScores("org-1", "run-2", 3), "scores with run and org filled in")
 	want[2].Churn90, want[2].SegmentID, want[2].Reasons = 0.99, "seg-9", []string{"changed"}
 	must(t, s.PutEyesScores(ctx, "org-1", "run-1", want), "put scores again")
 

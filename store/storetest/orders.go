@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,6 +17,7 @@ var orderTests = []suiteTest{
 	{"Order/Pagination", testOrderPagination},
 	{"Order/ScanLargeBatch", testOrderScanLarge},
 	{"Order/ScanStops", testOrderScanStops},
+	{"Order/WriteDuringScan", testOrderWriteDuringScan},
 	{"Order/Invalid", testOrderInvalid},
 }
 
@@ -125,6 +127,27 @@ func testOrderScanStops(t *testing.T, s store.Store) {
 	wantErr(t, err, stop, "scan stopped by fn")
 	if calls != 3 {
 		t.Fatalf("fn called %d times, want 3", calls)
+	}
+}
+
+// testOrderWriteDuringScan writes from inside a scan, as a pipeline that
+// stores results while it streams input does; it must not deadlock.
+func testOrderWriteDuringScan(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	mustOrg(t, s, "org-1")
+	var all []omnify.Order
+	for c := range 5 {
+		all = append(all, makeOrders("org-1", fmt.Sprintf("cust-%d", c), 20)...)
+	}
+	must(t, s.UpsertOrders(ctx, "org-1", all), "upsert")
+	must(t, s.ScanOrders(ctx, "org-1", func(o omnify.Order) error {
+		return s.UpsertCustomers(ctx, "org-1", []omnify.Customer{{ID: o.CustomerID, Consent: omnify.ConsentUnknown}})
+	}), "scan while writing")
+	n, err := s.CountCustomers(ctx, "org-1")
+	must(t, err, "count")
+	if n != 5 {
+		t.Fatalf("customers written during the scan: %d, want 5", n)
 	}
 }
 
