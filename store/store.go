@@ -144,7 +144,8 @@ type CustomerStore interface {
 // CampaignStore persists campaigns and their daily metrics.
 type CampaignStore interface {
 	UpsertCampaigns(ctx context.Context, orgID string, cs []omnify.Campaign) error
-	// UpsertCampaignMetrics is idempotent on (org, campaign, day).
+	// UpsertCampaignMetrics is idempotent on (org, campaign, day). A metric
+	// of a campaign the org does not have is ErrNotFound.
 	UpsertCampaignMetrics(ctx context.Context, orgID string, ms []omnify.CampaignMetric) error
 	ListCampaigns(ctx context.Context, orgID string, p Page) (cs []omnify.Campaign, next string, err error)
 	// ListCampaignMetrics lists an org's daily metrics ordered by day, then
@@ -169,9 +170,10 @@ type JobStore interface {
 	// ClaimJob atomically takes the oldest runnable job of the given kinds
 	// (queued or failed with RunAt ≤ now, or running with an expired lease),
 	// marks it running, locked by worker until now+lease, and counts the
-	// attempt. ErrNotFound when there is none.
+	// attempt. No kinds means any kind. ErrNotFound when there is none.
 	ClaimJob(ctx context.Context, kinds []string, worker string, now time.Time, lease time.Duration) (*omnify.Job, error)
-	// CompleteJob marks a job succeeded with its result.
+	// CompleteJob marks a job succeeded with its result. CompleteJob, FailJob
+	// and SetJobProgress return ErrConflict for a job that is not running.
 	CompleteJob(ctx context.Context, id string, result json.RawMessage, now time.Time) error
 	// FailJob records a failed attempt: the job becomes failed and runnable
 	// again at retryAt, or dead when it has used MaxAttempts. A zero retryAt
@@ -207,6 +209,8 @@ type EyesStore interface {
 	// LatestEyesRun returns the org's newest succeeded run.
 	LatestEyesRun(ctx context.Context, orgID string) (*omnify.EyesRun, error)
 	// PutEyesScores stores scores of a run; idempotent on (run, customer).
+	// The run must be the org's (ErrNotFound) and not finished (ErrConflict):
+	// store scores before marking the run succeeded.
 	PutEyesScores(ctx context.Context, orgID, runID string, ss []omnify.EyesScore) error
 	// ListEyesScores lists a run's scores ordered by customer ID.
 	ListEyesScores(ctx context.Context, orgID, runID string, f ScoreFilter, p Page) (ss []omnify.EyesScore, next string, err error)
