@@ -62,13 +62,16 @@ func bgnbdObjective(c *compact) objective {
 		}
 		logAll(logT, c.ts, alpha)
 		logAll(logTx, c.txs, alpha)
-		sum := 0.0
-		for k, w := range c.w {
-			i := c.xi[k]
-			alive := -rx[i] * logT[c.ti[k]]
-			dead := lrep[i] - rx[i]*logTx[c.txi[k]]
-			sum += w * (base[i] + alive + log1pExp(dead-alive))
-		}
+		sum := chunkedSum(len(c.w), func(lo, hi int) float64 {
+			part := 0.0
+			for k := lo; k < hi; k++ {
+				i := c.xi[k]
+				alive := -rx[i] * logT[c.ti[k]]
+				dead := lrep[i] - rx[i]*logTx[c.txi[k]]
+				part += c.w[k] * (base[i] + alive + log1pExp(dead-alive))
+			}
+			return part
+		})
 		return -sum / c.total
 	}
 }

@@ -1,5 +1,7 @@
 package btyd
 
+import "sync"
+
 // compact is an RFM sample with duplicate customers merged into weighted
 // rows and each column stored as indices into its distinct values. Real
 // summaries are measured in whole days, so a column has few distinct values
@@ -60,4 +62,32 @@ func pairs(xi, other []int32) (keys [][2]int32, idx []int32) {
 		idx[r] = i
 	}
 	return keys, idx
+}
+
+// sumChunks is the fixed number of parts a large sum is split into. It does
+// not depend on the machine, so the floating-point result is the same
+// everywhere and fits stay deterministic.
+const sumChunks = 8
+
+// chunkedSum returns the sum of part over [0, n), computing large sums as
+// sumChunks concurrent parts added in a fixed order.
+func chunkedSum(n int, part func(lo, hi int) float64) float64 {
+	if n < 1<<14 {
+		return part(0, n)
+	}
+	var parts [sumChunks]float64
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i] = part(i*n/sumChunks, (i+1)*n/sumChunks)
+		}()
+	}
+	wg.Wait()
+	sum := 0.0
+	for _, p := range parts {
+		sum += p
+	}
+	return sum
 }

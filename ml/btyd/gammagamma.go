@@ -33,22 +33,30 @@ func FitGammaGammaOptions(freq, monetary []float64, opts FitOptions) (*GammaGamm
 		idx := sampleIndices(len(x), opts.MaxSample, opts.Seed)
 		x, m = pick(x, idx), pick(m, idx)
 	}
-	starts, step := randomStarts([]float64{0, 0, 0}, opts.Starts, opts.Seed), 0.5
-	if len(x) > 2*pilotSize {
-		idx := sampleIndices(len(x), pilotSize, opts.Seed+1)
-		best, _, err := minimize(ggObjective(pick(x, idx), pick(m, idx)), starts, opts.MaxEvals)
-		if err != nil {
-			return nil, fmt.Errorf("fit gamma-gamma: %w", err)
-		}
-		starts, step = [][]float64{best}, 0.1
-	}
-	lp, f, err := minimizeStep(ggObjective(x, m), starts, step, opts.MaxEvals)
+	lp, f, err := fitSpend(x, m, opts)
 	if err != nil {
 		return nil, fmt.Errorf("fit gamma-gamma: %w", err)
 	}
 	g := &GammaGamma{P: math.Exp(lp[0]), Q: math.Exp(lp[1]), Gamma: math.Exp(lp[2])}
 	g.LogLik, g.SampleSize = -f*float64(len(x)), len(x)
 	return g, nil
+}
+
+// fitSpend explores the starting points on a pilot sample when there are
+// many buyers, then polishes the best on all of them.
+func fitSpend(x, m []float64, opts FitOptions) ([]float64, float64, error) {
+	starts := randomStarts([]float64{0, 0, 0}, opts.Starts, opts.Seed)
+	full := ggObjective(x, m)
+	if len(x) <= 2*pilotSize {
+		return minimize(full, starts, opts.MaxEvals)
+	}
+	idx := sampleIndices(len(x), pilotSize, opts.Seed+1)
+	best, _, err := bestStart(ggObjective(pick(x, idx), pick(m, idx)), starts, opts.MaxEvals)
+	if err != nil {
+		return nil, 0, err
+	}
+	lp, f := polish(full, best, full(best), 0.1, opts.MaxEvals)
+	return lp, f, nil
 }
 
 // repeatBuyers validates the inputs and keeps the customers with freq > 0.

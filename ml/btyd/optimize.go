@@ -10,19 +10,23 @@ import (
 // objective is a negative mean log-likelihood over log-parameters.
 type objective func(logParams []float64) float64
 
-// minimize runs Nelder-Mead from each start and keeps the best optimum,
-// polishing it with restarts because a collapsed simplex can stall short
-// of the minimum on the long, flat ridges these likelihoods have.
+// minimize runs Nelder-Mead from each start and polishes the best optimum,
+// because a collapsed simplex can stall short of the minimum on the long,
+// flat ridges these likelihoods have.
 func minimize(f objective, starts [][]float64, maxEvals int) ([]float64, float64, error) {
-	return minimizeStep(f, starts, 0.5, maxEvals)
+	best, bestF, err := bestStart(f, starts, maxEvals)
+	if err != nil {
+		return nil, 0, err
+	}
+	x, fx := polish(f, best, bestF, 0.05, maxEvals)
+	return x, fx, nil
 }
 
-// minimizeStep is minimize with a chosen initial simplex size in
-// log-parameter space.
-func minimizeStep(f objective, starts [][]float64, step float64, maxEvals int) ([]float64, float64, error) {
+// bestStart solves coarsely from each start and returns the best optimum.
+func bestStart(f objective, starts [][]float64, maxEvals int) ([]float64, float64, error) {
 	best, bestF := []float64(nil), math.Inf(1)
 	for _, s := range starts {
-		x, fx, _ := nelderMead(f, s, step, coarse, maxEvals)
+		x, fx, _ := nelderMead(f, s, 0.5, coarse, maxEvals)
 		if fx < bestF {
 			best, bestF = x, fx
 		}
@@ -33,14 +37,14 @@ func minimizeStep(f objective, starts [][]float64, step float64, maxEvals int) (
 	case best == nil || !finite(bestF):
 		return nil, 0, fmt.Errorf("likelihood not finite at any starting point: %w", ErrInsufficientData)
 	}
-	return polish(f, best, bestF, maxEvals)
+	return best, bestF, nil
 }
 
-// polish restarts Nelder-Mead from x until a restart stops improving or
-// maxEvals evaluations have been spent in total.
-func polish(f objective, x []float64, fx float64, maxEvals int) ([]float64, float64, error) {
+// polish restarts Nelder-Mead from x with simplexes of the given step
+// until a restart stops improving or maxEvals evaluations have been spent.
+func polish(f objective, x []float64, fx, step float64, maxEvals int) ([]float64, float64) {
 	for budget := maxEvals; budget > 0; {
-		nx, nf, used := nelderMead(f, x, 0.05, fine, budget)
+		nx, nf, used := nelderMead(f, x, step, fine, budget)
 		budget -= used
 		improved := fx - nf
 		if nf < fx {
@@ -49,8 +53,9 @@ func polish(f objective, x []float64, fx float64, maxEvals int) ([]float64, floa
 		if improved < 1e-12 {
 			break
 		}
+		step = 0.05
 	}
-	return x, fx, nil
+	return x, fx
 }
 
 // randomStarts returns base followed by n-1 seeded perturbations of it.
@@ -189,23 +194,29 @@ func nmStep(s []vertex, eval func([]float64) float64) int {
 const pilotSize = 5000
 
 // fitStaged explores opts.Starts starting points on a small pilot sample,
-// refines the best on the whole sample and returns the parameters and the
-// total log-likelihood of sample.
+// polishes the best on the whole sample and returns the parameters and
+// the total log-likelihood of sample.
 func fitStaged(sample []RFM, opts FitOptions, base []float64, obj func(*compact) objective) ([]float64, float64, error) {
 	starts := randomStarts(base, opts.Starts, opts.Seed)
 	full := compress(sample)
-	step := 0.5
+	var lp []float64
+	var f float64
 	if len(sample) > 2*pilotSize {
 		pilot := compress(sampleRFM(sample, pilotSize, opts.Seed+1))
-		best, _, err := minimize(obj(pilot), starts, opts.MaxEvals)
+		best, _, err := bestStart(obj(pilot), starts, opts.MaxEvals)
 		if err != nil {
 			return nil, 0, err
 		}
-		starts, step = [][]float64{best}, 0.1
+		fullObj := obj(full)
+		lp, f = polish(fullObj, best, fullObj(best), 0.1, opts.MaxEvals)
+	} else {
+		var err error
+		if lp, f, err = minimize(obj(full), starts, opts.MaxEvals); err != nil {
+			return nil, 0, err
+		}
 	}
-	lp, f, err := minimizeStep(obj(full), starts, step, opts.MaxEvals)
-	if err != nil {
-		return nil, 0, err
+	if !finite(f) {
+		return nil, 0, fmt.Errorf("likelihood not finite at the optimum: %w", ErrInsufficientData)
 	}
 	p := make([]float64, len(lp))
 	for i, v := range lp {
