@@ -69,6 +69,8 @@ type dbscan struct {
 	core       []bool
 	parent     []int32
 	cache      *neighbourCache
+	settled    []bool  // per k-d node: its core points share one component
+	rep        []int32 // per k-d node: one core point below it, or -1
 }
 
 // neighbourCache keeps, for each non-core point, its fewer-than-MinSamples
@@ -114,28 +116,149 @@ func (s *dbscan) findCore() {
 	s.cache = cache
 }
 
+// joinRound is how many points are joined between refreshes of the
+// settled-subtree marks.
+const joinRound = 4096
+
 // joinCores unions every pair of neighbouring core points, each pair once
-// (from the lower tree position).
+// (from the lower tree position). It works in rounds; between rounds it marks
+// subtrees whose core points already form one component, and a query skips
+// such a subtree when it is in the querying point's component, since every
+// union there would be redundant. Inside dense clusters that prunes most of
+// the tree; the resulting components are the same with or without it.
 func (s *dbscan) joinCores() {
 	n := s.n()
 	s.parent = make([]int32, n)
 	for p := range s.parent {
 		s.parent[p] = int32(p)
 	}
-	forBlocks(n, 256, s.workers, func(_, lo, hi int) {
-		var stack []int
-		for p := lo; p < hi; p++ {
-			if !s.core[p] {
-				continue
-			}
-			stack = s.t.radius(s.t.point(p), s.r2, p+1, stack, func(q int) bool {
-				if s.core[q] {
-					union(s.parent, int32(p), int32(q))
+	nodes := len(s.t.nodes)
+	s.settled, s.rep = make([]bool, nodes), make([]int32, nodes)
+	s.joinLocal()
+	for start := 0; start < n; start += joinRound {
+		s.refreshSettled()
+		end := min(n, start+joinRound)
+		forBlocks(end-start, 256, s.workers, func(_, lo, hi int) {
+			var stack []int
+			for p := start + lo; p < start+hi; p++ {
+				if s.core[p] {
+					stack = s.joinFrom(p, stack)
 				}
-				return true
-			})
+			}
+		})
+	}
+}
+
+// localJoinSize bounds the subtrees joined by brute force before the main
+// pass, so that dense subtrees start out settled.
+const localJoinSize = 128
+
+// joinLocal unions neighbouring core points inside each maximal subtree of
+// at most localJoinSize points.
+func (s *dbscan) joinLocal() {
+	var roots []int
+	var walk func(node int)
+	walk = func(node int) {
+		nd := s.t.nodes[node]
+		if nd.hi-nd.lo <= localJoinSize || nd.left < 0 {
+			roots = append(roots, node)
+			return
+		}
+		walk(nd.left)
+		walk(nd.right)
+	}
+	walk(0)
+	forBlocks(len(roots), 8, s.workers, func(_, lo, hi int) {
+		for _, node := range roots[lo:hi] {
+			nd := s.t.nodes[node]
+			for a := nd.lo; a < nd.hi; a++ {
+				if !s.core[a] {
+					continue
+				}
+				pa := s.t.point(a)
+				for b := a + 1; b < nd.hi; b++ {
+					if s.core[b] && sqDist(pa, s.t.point(b)) <= s.r2 {
+						union(s.parent, int32(a), int32(b))
+					}
+				}
+			}
 		}
 	})
+}
+
+// refreshSettled recomputes, bottom-up, which subtrees hold core points of a
+// single component (rep is one of them, -1 when there is none). Children
+// always have higher node ids than their parent.
+func (s *dbscan) refreshSettled() {
+	t := s.t
+	for node := len(t.nodes) - 1; node >= 0; node-- {
+		if s.settled[node] {
+			continue // components only ever merge, so settled stays settled
+		}
+		nd := t.nodes[node]
+		if nd.left < 0 {
+			s.settled[node], s.rep[node] = s.leafSettled(nd.lo, nd.hi)
+			continue
+		}
+		l, r := nd.left, nd.right
+		s.rep[node] = s.rep[l]
+		if s.rep[node] < 0 {
+			s.rep[node] = s.rep[r]
+		}
+		s.settled[node] = s.settled[l] && s.settled[r] &&
+			(s.rep[l] < 0 || s.rep[r] < 0 || find(s.parent, s.rep[l]) == find(s.parent, s.rep[r]))
+	}
+}
+
+func (s *dbscan) leafSettled(lo, hi int) (bool, int32) {
+	rep, root := int32(-1), int32(-1)
+	for p := lo; p < hi; p++ {
+		if !s.core[p] {
+			continue
+		}
+		r := find(s.parent, int32(p))
+		if rep < 0 {
+			rep, root = int32(p), r
+		} else if r != root {
+			return false, rep
+		}
+	}
+	return true, rep
+}
+
+// joinFrom unions core point p with its core neighbours at later positions.
+func (s *dbscan) joinFrom(p int, stack []int) []int {
+	t, q, from := s.t, s.t.point(p), p+1
+	stack = append(stack[:0], 0)
+	for len(stack) > 0 {
+		node := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nd := t.nodes[node]
+		if nd.hi <= from || s.redundant(node, p) || t.boxBeyond(node, q, s.r2) {
+			continue
+		}
+		if nd.left >= 0 && !t.boxWithin(node, q, s.r2) {
+			stack = append(stack, nd.right, nd.left)
+			continue
+		}
+		within := nd.left >= 0 || t.boxWithin(node, q, s.r2)
+		for o := max(nd.lo, from); o < nd.hi; o++ {
+			if s.core[o] && (within || sqDist(q, t.point(o)) <= s.r2) {
+				union(s.parent, int32(p), int32(o))
+			}
+		}
+	}
+	return stack
+}
+
+// redundant reports whether every core point under node is already in p's
+// component.
+func (s *dbscan) redundant(node, p int) bool {
+	if !s.settled[node] {
+		return false
+	}
+	r := s.rep[node]
+	return r < 0 || find(s.parent, r) == find(s.parent, int32(p))
 }
 
 func find(parent []int32, x int32) int32 {

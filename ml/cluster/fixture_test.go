@@ -39,7 +39,7 @@ type fixture struct {
 	} `json:"ward"`
 	DBSCAN      dbscanCase `json:"dbscan"`
 	DBSCANDense dbscanCase `json:"dbscan_dense"`
-	matrix *ml.Matrix
+	matrix      *ml.Matrix
 }
 
 // mustFixtures loads every golden file written by

@@ -21,6 +21,8 @@ type kdTree struct {
 type kdNode struct {
 	lo, hi      int // tree-order range
 	left, right int // child nodes, -1 for a leaf
+	dim         int // split dimension
+	split       float64
 }
 
 func buildKDTree(X *ml.Matrix) *kdTree {
@@ -61,6 +63,7 @@ func (t *kdTree) build(X *ml.Matrix, lo, hi int) int {
 	l := t.build(X, lo, mid)
 	r := t.build(X, mid, hi)
 	t.nodes[id].left, t.nodes[id].right = l, r
+	t.nodes[id].dim, t.nodes[id].split = dim, X.At(t.orig[mid], dim)
 	return id
 }
 
@@ -177,7 +180,12 @@ func (t *kdTree) radius(q []float64, r2 float64, from int, stack []int, fn func(
 			continue
 		}
 		if nd.left >= 0 {
-			stack = append(stack, nd.right, nd.left)
+			// The side holding q goes on top: early-stopping counts finish sooner.
+			if q[nd.dim] < nd.split {
+				stack = append(stack, nd.right, nd.left)
+			} else {
+				stack = append(stack, nd.left, nd.right)
+			}
 			continue
 		}
 		for p := max(nd.lo, from); p < nd.hi; p++ {
@@ -269,12 +277,12 @@ func (t *kdTree) knn(q []float64, k int, h *knnHeap, stack []int) []int {
 		}
 		nd := t.nodes[node]
 		if nd.left >= 0 {
-			// Visit the nearer child first so the bound tightens early.
-			near, far := nd.left, nd.right
-			if t.boxDist(far, q) < t.boxDist(near, q) {
-				near, far = far, near
+			// Visit the side holding q first so the bound tightens early.
+			if q[nd.dim] < nd.split {
+				stack = append(stack, nd.right, nd.left)
+			} else {
+				stack = append(stack, nd.left, nd.right)
 			}
-			stack = append(stack, far, near)
 			continue
 		}
 		for p := nd.lo; p < nd.hi; p++ {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/omnify-cloud/omnify/ml"
 )
@@ -60,13 +61,17 @@ func Silhouette(X *ml.Matrix, labels []int, cfg SilhouetteConfig) (SilhouetteRes
 	return res, nil
 }
 
-// silhouetteExact averages per-point silhouettes; per-block sums are reduced
-// in block order so the score does not depend on the worker count.
+// silhouetteExact averages per-point silhouettes. Points are regrouped by
+// cluster so each point's distance sums run over contiguous rows; per-block
+// sums are reduced in block order so the score does not depend on the
+// worker count.
 func silhouetteExact(X *ml.Matrix, enc []int, nl, workers int) float64 {
 	n := X.Rows
+	order, start := groupByLabel(enc, nl)
+	G := X.SelectRows(order)
 	sizes := make([]int, nl)
-	for _, l := range enc {
-		sizes[l]++
+	for c := range sizes {
+		sizes[c] = start[c+1] - start[c]
 	}
 	const rows = 64
 	partial := make([]float64, numBlocks(n, rows))
@@ -74,12 +79,11 @@ func silhouetteExact(X *ml.Matrix, enc []int, nl, workers int) float64 {
 		sums := make([]float64, nl)
 		s := 0.0
 		for i := lo; i < hi; i++ {
-			clear(sums)
-			xi := X.Row(i)
-			for j := 0; j < n; j++ {
-				sums[enc[j]] += math.Sqrt(sqDist(xi, X.Row(j)))
+			xi := G.Row(i)
+			for c := range sums {
+				sums[c] = distSum(xi, G, start[c], start[c+1])
 			}
-			s += pointSilhouette(sums, sizes, enc[i])
+			s += pointSilhouette(sums, sizes, enc[order[i]])
 		}
 		partial[b] = s
 	})
@@ -88,6 +92,40 @@ func silhouetteExact(X *ml.Matrix, enc []int, nl, workers int) float64 {
 		total += s
 	}
 	return total / float64(n)
+}
+
+// groupByLabel returns row indexes sorted by label (stable) and the start
+// offset of each label's run, with start[nl] = n.
+func groupByLabel(enc []int, nl int) (order, start []int) {
+	start = make([]int, nl+1)
+	for _, l := range enc {
+		start[l+1]++
+	}
+	for c := 0; c < nl; c++ {
+		start[c+1] += start[c]
+	}
+	next := slices.Clone(start[:nl])
+	order = make([]int, len(enc))
+	for i, l := range enc {
+		order[next[l]] = i
+		next[l]++
+	}
+	return order, start
+}
+
+// distSum adds the Euclidean distances from x to rows [lo,hi) of G.
+func distSum(x []float64, G *ml.Matrix, lo, hi int) float64 {
+	d := G.Cols
+	var s0, s1 float64
+	j := lo
+	for ; j+2 <= hi; j += 2 {
+		s0 += math.Sqrt(sqDist(x, G.Data[j*d:(j+1)*d]))
+		s1 += math.Sqrt(sqDist(x, G.Data[(j+1)*d:(j+2)*d]))
+	}
+	if j < hi {
+		s0 += math.Sqrt(sqDist(x, G.Data[j*d:(j+1)*d]))
+	}
+	return s0 + s1
 }
 
 // pointSilhouette turns one point's per-cluster distance sums into (b-a)/max(a,b).
