@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { Navigate, Outlet, useLocation, useOutletContext } from 'react-router'
 import type { Me } from '../api/client'
 import { useHasSession, useMe } from '../auth/session'
+import { returnPath } from '../auth/useSignIn'
 import { ErrorState, Loading } from '../components/States'
 import { AppLayout } from './AppLayout'
 
@@ -40,5 +41,6 @@ export function useSignedIn(): Me {
 /** Sends signed-in users past the sign-in and sign-up pages. */
 export function GuestOnly({ children }: { children: ReactNode }) {
   const hasSession = useHasSession()
-  return hasSession ? <Navigate to="/home" replace /> : children
+  const location = useLocation()
+  return hasSession ? <Navigate to={returnPath(location.state)} replace /> : children
 }
