@@ -96,26 +96,36 @@ func (r *Runner) Handle(kind string, h Handler) {
 	r.handlers[kind] = h
 }
 
+// NewJob describes a job to enqueue.
+type NewJob struct {
+	ID             string // optional; the store assigns one when empty
+	OrgID          string
+	Kind           string
+	Payload        any // encoded as JSON
+	IdempotencyKey string
+	MaxAttempts    int // default 3
+}
+
 // Enqueue stores a new job and wakes an idle worker. A job with an
 // idempotency key already used in its org is not enqueued twice: the existing
 // job is returned (with a nil error).
-func (r *Runner) Enqueue(ctx context.Context, orgID, kind string, payload any, idemKey string, maxAttempts int) (*omnify.Job, error) {
-	raw, err := json.Marshal(payload)
+func (r *Runner) Enqueue(ctx context.Context, nj NewJob) (*omnify.Job, error) {
+	raw, err := json.Marshal(nj.Payload)
 	if err != nil {
-		return nil, fmt.Errorf("enqueue %s: %w", kind, err)
+		return nil, fmt.Errorf("enqueue %s: %w", nj.Kind, err)
 	}
-	if maxAttempts <= 0 {
-		maxAttempts = 3
+	if nj.MaxAttempts <= 0 {
+		nj.MaxAttempts = 3
 	}
 	now := r.now().UTC()
-	j := &omnify.Job{OrgID: orgID, Kind: kind, Payload: raw, Status: omnify.JobQueued,
-		MaxAttempts: maxAttempts, RunAt: now, IdempotencyKey: idemKey, CreatedAt: now, UpdatedAt: now}
+	j := &omnify.Job{ID: nj.ID, OrgID: nj.OrgID, Kind: nj.Kind, Payload: raw, Status: omnify.JobQueued,
+		MaxAttempts: nj.MaxAttempts, RunAt: now, IdempotencyKey: nj.IdempotencyKey, CreatedAt: now, UpdatedAt: now}
 	got, err := r.store.EnqueueJob(ctx, j)
 	if errors.Is(err, omnify.ErrConflict) && got != nil {
 		return got, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("enqueue %s: %w", kind, err)
+		return nil, fmt.Errorf("enqueue %s: %w", nj.Kind, err)
 	}
 	select {
 	case r.wake <- struct{}{}:

@@ -130,13 +130,14 @@ func (db *DB) CompleteJob(ctx context.Context, id string, result json.RawMessage
 	return wrap("complete job", db.jobGuard(ctx, id, res, err))
 }
 
-// FailJob records a failed attempt of a running job.
+// FailJob records a failed attempt of a running job; a zero retryAt makes
+// it dead at once.
 func (db *DB) FailJob(ctx context.Context, id string, msg string, retryAt time.Time) error {
 	res, err := db.write.ExecContext(ctx, `UPDATE jobs SET
-		status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END,
+		status = CASE WHEN attempts >= max_attempts OR ? THEN 'dead' ELSE 'failed' END,
 		error = ?, run_at = ?, locked_by = '', locked_until = ?, updated_at = ?
 		WHERE id = ? AND status = 'running'`,
-		msg, micro(retryAt), zeroMicro, micro(db.now()), id)
+		retryAt.IsZero(), msg, micro(retryAt), zeroMicro, micro(db.now()), id)
 	return wrap("fail job", db.jobGuard(ctx, id, res, err))
 }
 

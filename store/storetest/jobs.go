@@ -188,6 +188,12 @@ func testJobFailRetryDead(t *testing.T, s store.Store) {
 	}
 	wantErr(t, s.RetryJob(ctx, "org-1", "job-1", now), omnify.ErrConflict, "retry a running job")
 	wantErr(t, s.RetryJob(ctx, "org-1", "missing", now), omnify.ErrNotFound, "retry missing job")
+
+	// A zero retry time is a permanent failure: dead with attempts left.
+	must(t, s.FailJob(ctx, "job-1", "bad payload", time.Time{}), "fail permanently")
+	if got := mustGetJob(t, s, "job-1"); got.Status != omnify.JobDead || got.Attempts != 1 {
+		t.Fatalf("after permanent failure: %+v, want dead after one attempt", got)
+	}
 }
 
 func testJobComplete(t *testing.T, s store.Store) {
