@@ -90,13 +90,7 @@ func cdnowCalibration(tb testing.TB) []btyd.CustomerSummary {
 	return cdnowSummary
 }
 
-func rfms(s []btyd.CustomerSummary) []btyd.RFM {
-	out := make([]btyd.RFM, len(s))
-	for i, c := range s {
-		out[i] = c.RFM
-	}
-	return out
-}
+func rfms(s []btyd.CustomerSummary) []btyd.RFM { return btyd.RFMs(s) }
 
 // sampleIDs maps the master customer IDs of CDNOW_sample.txt to the sample
 // IDs used by cdnow_customers_summary.csv.

@@ -47,7 +47,7 @@ func FitGammaGammaOptions(freq, monetary []float64, opts FitOptions) (*GammaGamm
 func fitSpend(x, m []float64, opts FitOptions) ([]float64, float64, error) {
 	starts := randomStarts([]float64{0, 0, 0}, opts.Starts, opts.Seed)
 	full := ggObjective(x, m)
-	if len(x) <= 2*pilotSize {
+	if len(x) <= pilotSize*3/2 {
 		return minimize(full, starts, opts.MaxEvals)
 	}
 	idx := sampleIndices(len(x), pilotSize, opts.Seed+1)

@@ -201,7 +201,7 @@ func fitStaged(sample []RFM, opts FitOptions, base []float64, obj func(*compact)
 	full := compress(sample)
 	var lp []float64
 	var f float64
-	if len(sample) > 2*pilotSize {
+	if len(sample) > pilotSize*3/2 {
 		pilot := compress(sampleRFM(sample, pilotSize, opts.Seed+1))
 		best, _, err := bestStart(obj(pilot), starts, opts.MaxEvals)
 		if err != nil {

@@ -34,6 +34,27 @@ func (u TimeUnit) String() string {
 	return fmt.Sprintf("TimeUnit(%d)", int(u))
 }
 
+// ParseTimeUnit parses "day" or "week" (also "days", "weeks").
+func ParseTimeUnit(s string) (TimeUnit, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "day", "days":
+		return Day, nil
+	case "week", "weeks":
+		return Week, nil
+	}
+	return 0, fmt.Errorf("time unit %q: want day or week: %w", s, ErrInvalidInput)
+}
+
+// PerMonth returns the number of units in an average month (365.25/12
+// days), the conversion CLV needs; 0 for an unknown unit.
+func (u TimeUnit) PerMonth() float64 {
+	d, err := u.days()
+	if err != nil {
+		return 0
+	}
+	return 365.25 / 12 / d
+}
+
 func (u TimeUnit) days() (float64, error) {
 	switch u {
 	case Day:
@@ -48,6 +69,15 @@ func (u TimeUnit) days() (float64, error) {
 type CustomerSummary struct {
 	ID string
 	RFM
+}
+
+// RFMs returns the RFM part of each summary, in order.
+func RFMs(summaries []CustomerSummary) []RFM {
+	out := make([]RFM, len(summaries))
+	for i, s := range summaries {
+		out[i] = s.RFM
+	}
+	return out
 }
 
 // Summarize reduces transactions to one RFM summary per customer whose

@@ -89,3 +89,30 @@ func TestSummarizeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTimeUnit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in       string
+		want     btyd.TimeUnit
+		perMonth float64
+		ok       bool
+	}{
+		{"week", btyd.Week, 365.25 / 12 / 7, true},
+		{" Days ", btyd.Day, 365.25 / 12, true},
+		{"month", 0, 0, false},
+		{"", 0, 0, false},
+	}
+	for _, tt := range tests {
+		got, err := btyd.ParseTimeUnit(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseTimeUnit(%q) = %v, %v", tt.in, got, err)
+		}
+		if err != nil && !errors.Is(err, btyd.ErrInvalidInput) {
+			t.Errorf("ParseTimeUnit(%q) error %v does not wrap ErrInvalidInput", tt.in, err)
+		}
+		if pm := got.PerMonth(); math.Abs(pm-tt.perMonth) > 1e-12 {
+			t.Errorf("%v.PerMonth() = %g, want %g", got, pm, tt.perMonth)
+		}
+	}
+}
