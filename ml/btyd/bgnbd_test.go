@@ -185,3 +185,13 @@ func BenchmarkScoreBGNBD1M(b *testing.B) {
 		}
 	}
 }
+
+// TestBGNBDPaperExample reproduces the worked example of Fader, Hardie &
+// Lee (2005): a customer with x = 2, t_x = 30.43, T = 38.86 is expected to
+// make 1.226 purchases in the next 39 weeks.
+func TestBGNBDPaperExample(t *testing.T) {
+	t.Parallel()
+	if got := published.ExpectedPurchases(39, 2, 30.43, 38.86); math.Abs(got-1.226) > 0.0005 {
+		t.Errorf("E[Y(39) | 2, 30.43, 38.86] = %.4f, paper reports 1.226", got)
+	}
+}
