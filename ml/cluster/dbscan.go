@@ -116,7 +116,7 @@ func (s *dbscan) findCore() {
 	s.cache = cache
 }
 
-// joinRound is how many points are joined between refreshes of the
+// joinRound is the most points joined between refreshes of the
 // settled-subtree marks.
 const joinRound = 4096
 
@@ -135,9 +135,11 @@ func (s *dbscan) joinCores() {
 	nodes := len(s.t.nodes)
 	s.settled, s.rep = make([]bool, nodes), make([]int32, nodes)
 	s.joinLocal()
-	for start := 0; start < n; start += joinRound {
+	// Rounds start small and double, so that heavily duplicated data settles
+	// before many points have scanned it.
+	for start, size := 0, 256; start < n; start, size = start+size, min(2*size, joinRound) {
 		s.refreshSettled()
-		end := min(n, start+joinRound)
+		end := min(n, start+size)
 		forBlocks(end-start, 256, s.workers, func(_, lo, hi int) {
 			var stack []int
 			for p := start + lo; p < start+hi; p++ {
@@ -160,9 +162,12 @@ func (s *dbscan) joinLocal() {
 	var walk func(node int)
 	walk = func(node int) {
 		nd := s.t.nodes[node]
-		if nd.hi-nd.lo <= localJoinSize || nd.left < 0 {
+		if nd.hi-nd.lo <= localJoinSize {
 			roots = append(roots, node)
 			return
+		}
+		if nd.left < 0 {
+			return // a large leaf of duplicates: the main pass handles it
 		}
 		walk(nd.left)
 		walk(nd.right)

@@ -136,3 +136,38 @@ func TestInvalidInputReturnsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDegenerateInputs feeds identical points, where every distance is zero
+// and every tie-break matters, and checks results stay sane.
+func TestDegenerateInputs(t *testing.T) {
+	t.Parallel()
+	rows := make([][]float64, 3000)
+	for i := range rows {
+		rows[i] = []float64{1, 2, 3}
+	}
+	X, _ := ml.FromRows(rows)
+	km, err := cluster.KMeans(X, cluster.KMeansConfig{K: 2, Seed: 1})
+	if err != nil || km.Inertia != 0 || len(km.Labels) != X.Rows {
+		t.Errorf("kmeans on duplicates: %v, %+v", err, km)
+	}
+	db, err := cluster.DBSCAN(X, cluster.DBSCANConfig{Eps: 0.5, MinSamples: 5})
+	if err != nil || db.NClusters != 1 || db.NNoise != 0 {
+		t.Errorf("dbscan on duplicates: %v, %d clusters %d noise", err, db.NClusters, db.NNoise)
+	}
+	w, err := cluster.Ward(X.SelectRows([]int{0, 1, 2, 3, 4, 5}), cluster.WardConfig{K: 3})
+	if err != nil || slices.Max(w.Labels) != 2 {
+		t.Errorf("ward on duplicates: %v, %+v", err, w)
+	}
+	if _, err := cluster.EstimateEps(X, 5, 1, 0); err == nil {
+		t.Error("estimate eps on duplicates: want an error, every k-distance is zero")
+	}
+	two := append(slices.Repeat([]int{0}, 1500), slices.Repeat([]int{1}, 1500)...)
+	s, err := cluster.Silhouette(X, two, cluster.SilhouetteConfig{})
+	if err != nil || s.Score != 0 {
+		t.Errorf("silhouette on duplicates = %v, %v; want 0", s.Score, err)
+	}
+	full, err := cluster.KMeans(X.SelectRows([]int{0, 1, 2}), cluster.KMeansConfig{K: 3, Seed: 1})
+	if err != nil || len(full.Sizes) != 3 {
+		t.Errorf("kmeans k=n on duplicates: %v", err)
+	}
+}
