@@ -129,7 +129,7 @@ func (p *pipeline) churnData(h int, card *ModelCard) (labelled, labelled, error)
 	}
 	var train labelled
 	for j := 0; j < p.cfg.TrainCutoffs; j++ {
-		c := D - int32((2+j)*h)
+		c := D - int32(2*h+j*p.cfg.CutoffStep)
 		if c-p.firstDay < int32(p.cfg.MinHistoryDays) {
 			break
 		}

@@ -11,8 +11,8 @@ import (
 
 // logFeatures are heavy-tailed non-negative features the churn model sees
 // through log1p, so a few extreme customers do not set the slope.
-var logFeatures = map[int]bool{fRecency: true, fFrequency: true, fMonetaryTotal: true, fMonetaryAvg: true,
-	fTenure: true, fIPTMean: true, fIPTStd: true, fRecent90: true, fExpected90: true}
+var logFeatures = [numBaseFeatures]bool{fRecency: true, fFrequency: true, fMonetaryTotal: true, fMonetaryAvg: true,
+	fTenure: true, fIPTMean: true, fIPTStd: true, fRecent90: true, fExpected90: true, fDecay30: true, fDecay180: true}
 
 // churnModel is a standardised L2 logistic regression over transformed
 // features. Standardised coefficients double as churn drivers and make
@@ -32,7 +32,7 @@ type churnModel struct {
 const churnC = 1.0
 
 func transformValue(j int, v float64) float64 {
-	if logFeatures[j] {
+	if j < numBaseFeatures && logFeatures[j] {
 		return math.Log1p(math.Max(v, 0))
 	}
 	return v
@@ -141,4 +141,3 @@ func (m *churnModel) reasons(row []float64, scratch []float64) []string {
 	}
 	return out
 }
-

@@ -28,11 +28,11 @@ type ClusteringReport struct {
 	Silhouette float64        `json:"silhouette"`
 	// Band is the Kaufman–Rousseeuw reading of the silhouette: strong,
 	// reasonable, weak or none.
-	Band               string `json:"band"`
-	WeakStructure      bool   `json:"weak_structure"`
-	SilhouetteMode     string `json:"silhouette_mode"` // exact or sampled
-	SilhouetteSample   int    `json:"silhouette_sample_size"`
-	Note               string `json:"note,omitempty"`
+	Band             string `json:"band"`
+	WeakStructure    bool   `json:"weak_structure"`
+	SilhouetteMode   string `json:"silhouette_mode"` // exact or sampled
+	SilhouetteSample int    `json:"silhouette_sample_size"`
+	Note             string `json:"note,omitempty"`
 }
 
 // MethodResult is one clustering method's best attempt.
@@ -69,7 +69,7 @@ func silhouetteBand(s float64) string {
 // clusterTransform is applied to the profile features before clustering:
 // heavy-tailed counts and money are log-compressed, then every column is
 // standardised so no unit dominates the distances.
-var clusterColumns = []int{fRecency, fFrequency, fMonetaryAvg}
+var clusterColumns = []int{fRecency, fFrequency, fMonetaryTotal}
 
 func clusterMatrix(F *ml.Matrix) (*ml.Matrix, []string) {
 	X := ml.NewMatrix(F.Rows, len(clusterColumns))
@@ -134,7 +134,7 @@ type clusterRun struct {
 // rules and returns the report plus the chosen labels.
 func runClustering(X *ml.Matrix, names []string, cfg Config) (ClusteringReport, []int) {
 	rep := ClusteringReport{Features: names,
-		Transform: "log1p of recency, frequency and average order value, then z-score standardisation"}
+		Transform: "log1p of recency (days), frequency (purchase days) and total spend, then z-score standardisation"}
 	if identicalRows(X) {
 		rep.Chosen, rep.K, rep.Band, rep.SilhouetteMode = "none", 1, "none", "exact"
 		rep.Note = "all customers have identical features: there is no structure to cluster, so everyone is in one segment"

@@ -38,6 +38,7 @@ type Config struct {
 	MinClassCount  int // churned and retained customers each needed per window (default 10)
 	MinHistoryDays int // history before the earliest training cutoff (default 30)
 	TrainCutoffs   int // stacked training cutoffs per horizon (default 3)
+	CutoffStep     int // days between stacked training cutoffs (default 30)
 	ChurnSample    int // customers sampled for churn training (default 150,000)
 }
 
@@ -73,6 +74,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.MinClassCount, 10)
 	def(&c.MinHistoryDays, 30)
 	def(&c.TrainCutoffs, 3)
+	def(&c.CutoffStep, 30)
 	def(&c.ChurnSample, 150_000)
 	return c
 }

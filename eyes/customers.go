@@ -1,16 +1,18 @@
 package eyes
 
 import (
+	"fmt"
+
 	"github.com/omnify-cloud/omnify/ml/btyd"
 	"github.com/omnify-cloud/omnify/ml/scale"
 )
 
-// clvMonths, clvMonthlyDiscount: expected_clv is the discounted value of the
-// next twelve months of purchases.
+// expected_clv is the undiscounted expected value of the next twelve months
+// of purchases (within a year discounting changes little and would cost a
+// model evaluation per month per customer).
 const (
-	clvMonths          = 12
-	clvMonthlyDiscount = 0.01
-	weeksPerMonth      = 365.25 / 12 / 7
+	clvMonths     = 12
+	weeksPerMonth = 365.25 / 12 / 7
 )
 
 // customerRows fills Result.Customers for the active customers.
@@ -76,12 +78,16 @@ func (p *pipeline) clv() []float64 {
 		if len(d) > 1 {
 			rfm[k].Monetary = (sum(a) - a[0]) / float64(len(d)-1)
 		}
-		freq[k], mon[k] = rfm[k].X, rfm[k].Monetary
+		if rfm[k].Monetary > 0 {
+			// Gamma-Gamma needs positive spend; free repeat orders only
+			// leave the fit, the customer is still valued.
+			freq[k], mon[k] = rfm[k].X, rfm[k].Monetary
+		}
 	}
-	gg, err := btyd.FitGammaGammaOptions(freq, mon, btyd.FitOptions{Seed: p.cfg.Seed, MaxSample: 30_000, Starts: 2})
+	gg, err := btyd.FitGammaGammaOptions(freq, mon, btyd.FitOptions{Seed: p.cfg.Seed, MaxSample: bgSample, Starts: 2})
 	if err != nil || gg.Q <= 1 {
+		p.say("the Gamma-Gamma spend model could not be fitted (%v); expected_clv uses each customer's own average order value", ggErr(gg, err))
 		gg = nil
-		p.say("the Gamma-Gamma spend model could not be fitted; expected_clv uses each customer's own average order value")
 	}
 	out := make([]float64, n)
 	bg := p.feat.bg
@@ -97,10 +103,11 @@ func clvOne(bg *btyd.BGNBD, gg *btyd.GammaGamma, r btyd.RFM, avg float64) float6
 	if bg == nil {
 		return 0
 	}
+	value := avg
 	if gg != nil {
-		return clean(btyd.CLV(bg, gg, r, clvMonths, clvMonthlyDiscount, weeksPerMonth))
+		value = gg.ExpectedAverageValue(r.X, r.Monetary)
 	}
-	return clean(bg.ExpectedPurchases(clvMonths*weeksPerMonth, r.X, r.TX, r.T) * avg)
+	return clean(bg.ExpectedPurchases(clvMonths*weeksPerMonth, r.X, r.TX, r.T) * value)
 }
 
 func sum(v []float64) float64 {
@@ -109,4 +116,11 @@ func sum(v []float64) float64 {
 		s += x
 	}
 	return s
+}
+
+func ggErr(gg *btyd.GammaGamma, err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("q = %.3g ≤ 1 gives no finite mean spend", gg.Q)
 }

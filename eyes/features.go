@@ -21,6 +21,8 @@ const (
 	fTrend
 	fPAlive
 	fExpected90
+	fDecay30
+	fDecay180
 	numBaseFeatures
 )
 
@@ -28,6 +30,7 @@ const (
 var baseFeatureNames = []string{
 	"recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days",
 	"ipt_mean_days", "ipt_std_days", "orders_last_90d", "trend_90d", "p_alive", "expected_purchases_90d",
+	"activity_30d", "activity_180d",
 }
 
 // engagementFeatureNames are appended when any customer has engagement data.
@@ -101,13 +104,17 @@ func rfmAt(d []int32, c int32) btyd.RFM {
 	return btyd.RFM{X: float64(len(d) - 1), TX: weeks(last - first), T: weeks(float64(c) - first)}
 }
 
+// bgSample caps the customers each BG/NBD fit sees: four parameters are
+// pinned down well by ten thousand histories, and a run fits one per cutoff.
+const bgSample = 10_000
+
 func (fs *featureSpace) fitBGNBD(c int32, idx []int) (*btyd.BGNBD, error) {
 	data := make([]btyd.RFM, 0, len(idx))
 	for _, i := range idx {
 		d, _ := fs.h.upTo(i, c)
 		data = append(data, rfmAt(d, c))
 	}
-	bg, err := btyd.FitBGNBD(data, btyd.FitOptions{Seed: fs.seed, MaxSample: 30_000, Starts: 2})
+	bg, err := btyd.FitBGNBD(data, btyd.FitOptions{Seed: fs.seed, MaxSample: bgSample, Starts: 2})
 	if err != nil {
 		return nil, fmt.Errorf("bg/nbd at cutoff: %w", err)
 	}
@@ -133,6 +140,7 @@ func (fs *featureSpace) row(out []float64, i int, c int32, bg *btyd.BGNBD) {
 		out[fTrend] = float64(recent-prior) / float64(recent+prior)
 	}
 	out[fPAlive], out[fExpected90] = bgScores(bg, d, c)
+	out[fDecay30], out[fDecay180] = decayed(d, c, 30), decayed(d, c, 180)
 	if fs.engagement {
 		engagementRow(out[numBaseFeatures:], fs.customers[i].Engagement)
 	}
@@ -152,6 +160,20 @@ func gapStats(d []int32) (float64, float64) {
 		ss += g * g
 	}
 	return mean, math.Sqrt(ss / n)
+}
+
+// decayed counts transactions with weight exp(-age/tau): a smooth "how
+// active lately" that, unlike a window count, has no cliff.
+func decayed(d []int32, c int32, tau float64) float64 {
+	s := 0.0
+	for k := len(d) - 1; k >= 0; k-- {
+		age := float64(c - d[k])
+		if age > 20*tau {
+			break
+		}
+		s += math.Exp(-age / tau)
+	}
+	return s
 }
 
 func windowCounts(d []int32, c int32) (recent, prior int) {

@@ -45,24 +45,43 @@ func (g *grid) key(c []int64, off []int) uint64 {
 	return h
 }
 
-// visit calls f with every stored point within eps of x.
-func (g *grid) visit(x []float64, f func(i int32, d2 float64)) {
-	c := g.cell(x, make([]int64, 0, len(x)))
-	off := make([]int, len(x))
+// visit calls f with stored points within eps of x, own cube first, until
+// f returns false.
+func (g *grid) visit(x []float64, c []int64, off []int, f func(i int32, d2 float64) bool) {
+	c = g.cell(x, c)
+	r2 := g.eps * g.eps
+	if !g.scan(x, g.cells[g.key(c, nil)], r2, f) {
+		return
+	}
 	for j := range off {
 		off[j] = -1
 	}
-	r2 := g.eps * g.eps
 	for {
-		for _, i := range g.cells[g.key(c, off)] {
-			if d2 := sqDist(x, g.X.Row(int(i))); d2 <= r2 {
-				f(i, d2)
-			}
+		if !isZero(off) && !g.scan(x, g.cells[g.key(c, off)], r2, f) {
+			return
 		}
 		if !nextOffset(off) {
 			return
 		}
 	}
+}
+
+func (g *grid) scan(x []float64, pts []int32, r2 float64, f func(i int32, d2 float64) bool) bool {
+	for _, i := range pts {
+		if d2 := sqDist(x, g.X.Row(int(i))); d2 <= r2 && !f(i, d2) {
+			return false
+		}
+	}
+	return true
+}
+
+func isZero(off []int) bool {
+	for _, v := range off {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func nextOffset(off []int) bool {
@@ -87,44 +106,35 @@ func sqDist(a, b []float64) float64 {
 
 // assignToCores extends a DBSCAN partition of the sample rows idx of X
 // (sample matrix Xs, labels) to every row of X: sampled rows keep their
-// label, the others join the cluster of their nearest sample core point
-// within eps, or become noise.
-func assignToCores(X, Xs *ml.Matrix, idx []int, labels []int, eps float64, minSamples int) []int {
+// label, the others join the cluster of a sample core point within eps (the
+// first found, searching their own grid cube first, as DBSCAN itself lets a
+// border point join any cluster that reaches it), or become noise.
+func assignToCores(X, Xs *ml.Matrix, idx []int, labels []int, eps float64, minSamples, workers int) []int {
 	all := make([]int32, Xs.Rows)
 	for i := range all {
 		all[i] = int32(i)
 	}
 	g := newGrid(Xs, eps, all)
 	var cores []int32
+	c, off := make([]int64, 0, X.Cols), make([]int, X.Cols)
 	for i := 0; i < Xs.Rows; i++ {
 		n := 0
-		g.visit(Xs.Row(i), func(int32, float64) { n++ })
+		g.visit(Xs.Row(i), c, off, func(int32, float64) bool { n++; return n < minSamples })
 		if n >= minSamples && labels[i] >= 0 {
 			cores = append(cores, int32(i))
 		}
 	}
 	cg := newGrid(Xs, eps, cores)
 	out := make([]int, X.Rows)
-	inSample := make(map[int]int, len(idx))
-	for k, i := range idx {
-		inSample[i] = k
-	}
-	for i := 0; i < X.Rows; i++ {
-		if k, ok := inSample[i]; ok {
-			out[i] = labels[k]
-			continue
-		}
-		out[i] = nearestCoreLabel(cg, X.Row(i), labels)
-	}
-	return out
-}
-
-func nearestCoreLabel(cg *grid, x []float64, labels []int) int {
-	best, bestD := -1, math.Inf(1)
-	cg.visit(x, func(i int32, d2 float64) {
-		if d2 < bestD {
-			best, bestD = labels[i], d2
+	parallel(X.Rows, workers, func(lo, hi int) {
+		c, off := make([]int64, 0, X.Cols), make([]int, X.Cols)
+		for i := lo; i < hi; i++ {
+			out[i] = -1
+			cg.visit(X.Row(i), c, off, func(k int32, _ float64) bool { out[i] = labels[k]; return false })
 		}
 	})
-	return best
+	for k, i := range idx {
+		out[i] = labels[k]
+	}
+	return out
 }

@@ -31,19 +31,18 @@ type Move struct {
 }
 
 func (p *pipeline) crossPlatform() error {
-	for si := range p.res.Segments {
-		s := &p.res.Segments[si]
-		for k := range p.res.Customers {
-			c := &p.res.Customers[k]
-			if c.Cluster != s.Cluster {
-				continue
-			}
-			for _, pl := range c.Platforms {
-				s.Platforms[pl]++
-			}
-			if len(c.Platforms) > 1 {
-				s.CrossPlatform++
-			}
+	byCluster := map[int]*Segment{}
+	for i := range p.res.Segments {
+		byCluster[p.res.Segments[i].Cluster] = &p.res.Segments[i]
+	}
+	for k := range p.res.Customers {
+		c := &p.res.Customers[k]
+		s := byCluster[c.Cluster]
+		for _, pl := range c.Platforms {
+			s.Platforms[pl]++
+		}
+		if len(c.Platforms) > 1 {
+			s.CrossPlatform++
 		}
 	}
 	return nil

@@ -24,8 +24,8 @@ const maxIssues = 100
 
 // LoadReport says what LoadTransactionsCSV read and what it had to flag.
 type LoadReport struct {
-	Rows          int              `json:"rows"`            // data rows in the file
-	RowsUsed      int              `json:"rows_used"`       // rows dated on or before as-of
+	Rows          int              `json:"rows"`             // data rows in the file
+	RowsUsed      int              `json:"rows_used"`        // rows dated on or before as-of
 	RowsAfterAsOf int              `json:"rows_after_as_of"` // rows ignored because they are later
 	Customers     int              `json:"customers"`
 	Columns       []string         `json:"columns"`

@@ -134,8 +134,8 @@ func (cr *clusterRun) dbscan() MethodResult {
 		eps0, dbscanFactors, minSamples, Xs.Rows)
 	labels := best.Labels
 	if Xs.Rows < cr.X.Rows {
-		labels = assignToCores(cr.X, Xs, idx, best.Labels, best.Eps, minSamples)
-		res.Procedure += "; the rest joined the cluster of their nearest core point within eps, or noise"
+		labels = assignToCores(cr.X, Xs, idx, best.Labels, best.Eps, minSamples, cr.cfg.Workers)
+		res.Procedure += "; the rest joined the cluster of a sampled core point within eps, or noise"
 	}
 	cr.score(&res, labels)
 	return res

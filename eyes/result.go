@@ -58,14 +58,14 @@ type DataSummary struct {
 
 // CustomerResult is one customer's outcome.
 type CustomerResult struct {
-	ID          string         `json:"id"`
-	SegmentID   string         `json:"segment_id"`
-	Segment     string         `json:"segment"`
-	Cluster     int            `json:"cluster"` // -1 for DBSCAN noise
-	RFM         RFMScore       `json:"rfm"`
+	ID          string          `json:"id"`
+	SegmentID   string          `json:"segment_id"`
+	Segment     string          `json:"segment"`
+	Cluster     int             `json:"cluster"` // -1 for DBSCAN noise
+	RFM         RFMScore        `json:"rfm"`
 	Churn       map[int]float64 `json:"churn,omitempty"` // horizon in days → probability of no purchase
-	PAlive      float64        `json:"p_alive"`
-	ExpectedCLV float64        `json:"expected_clv"`
+	PAlive      float64         `json:"p_alive"`
+	ExpectedCLV float64         `json:"expected_clv"`
 	// Reasons name the features pushing this customer's churn risk up the
 	// most, for the longest scored horizon.
 	Reasons    []string       `json:"reasons,omitempty"`
@@ -84,29 +84,29 @@ func (c *CustomerResult) ChurnAt(h int) (float64, bool) {
 
 // Segment is one cluster described so a marketer can use it.
 type Segment struct {
-	ID            string           `json:"id"`
-	Cluster       int              `json:"cluster"`
-	Name          string           `json:"name"`
-	Size          int              `json:"size"`
-	Share         float64          `json:"share"`
-	RevenueShare  float64          `json:"revenue_share"`
-	Profile       SegmentProfile   `json:"profile"`
-	ChurnMix      []ChurnMix       `json:"churn_mix,omitempty"`
-	Action        string           `json:"action"`
-	Platforms     map[string]int   `json:"platforms"`
-	CrossPlatform int              `json:"cross_platform"` // customers matched on two or more platforms
-	Exportable    int              `json:"exportable"`     // customers with consent granted
-	RFMMix        map[string]int   `json:"rfm_mix"`
+	ID            string         `json:"id"`
+	Cluster       int            `json:"cluster"`
+	Name          string         `json:"name"`
+	Size          int            `json:"size"`
+	Share         float64        `json:"share"`
+	RevenueShare  float64        `json:"revenue_share"`
+	Profile       SegmentProfile `json:"profile"`
+	ChurnMix      []ChurnMix     `json:"churn_mix,omitempty"`
+	Action        string         `json:"action"`
+	Platforms     map[string]int `json:"platforms"`
+	CrossPlatform int            `json:"cross_platform"` // customers matched on two or more platforms
+	Exportable    int            `json:"exportable"`     // customers with consent granted
+	RFMMix        map[string]int `json:"rfm_mix"`
 }
 
 // SegmentProfile holds the medians that give a segment its name.
 type SegmentProfile struct {
-	RecencyDays  float64 `json:"recency_days"`
-	Frequency    float64 `json:"frequency"`
-	MonetaryAvg  float64 `json:"monetary_avg"`
-	MonetaryTot  float64 `json:"monetary_total"`
-	TenureDays   float64 `json:"tenure_days"`
-	PAlive       float64 `json:"p_alive"`
+	RecencyDays float64 `json:"recency_days"`
+	Frequency   float64 `json:"frequency"`
+	MonetaryAvg float64 `json:"monetary_avg"`
+	MonetaryTot float64 `json:"monetary_total"`
+	TenureDays  float64 `json:"tenure_days"`
+	PAlive      float64 `json:"p_alive"`
 }
 
 // ChurnMix summarises a segment's churn risk at one horizon.

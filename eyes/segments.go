@@ -37,9 +37,9 @@ var segmentActions = map[string]string{
 }
 
 type segStats struct {
-	idx                          []int // rows of Result.Customers
+	idx                                       []int // rows of Result.Customers
 	recency, freq, mavg, mtot, tenure, palive []float64
-	revenue                      float64
+	revenue                                   float64
 }
 
 // segments builds customer rows, then one Segment per cluster.
@@ -68,9 +68,13 @@ func (p *pipeline) segments() error {
 		p.res.Segments = append(p.res.Segments, p.segment(l, groups[l], total, overall))
 	}
 	uniqueNames(p.res.Segments)
+	byCluster := map[int]*Segment{}
+	for i := range p.res.Segments {
+		byCluster[p.res.Segments[i].Cluster] = &p.res.Segments[i]
+	}
 	for k := range p.res.Customers {
 		c := &p.res.Customers[k]
-		s := &p.res.Segments[slices.IndexFunc(p.res.Segments, func(s Segment) bool { return s.Cluster == c.Cluster })]
+		s := byCluster[c.Cluster]
 		c.SegmentID, c.Segment = s.ID, s.Name
 	}
 	p.res.RFMSegments = p.rfmReport(total)
@@ -94,10 +98,12 @@ func (g *segStats) profile() SegmentProfile {
 }
 
 // overall holds the whole base's reference points for naming: medians,
-// plus the mean frequency, because a median frequency of 1 is common.
+// the mean frequency (a median of 1 is common) and the typical gap between
+// purchases of repeat buyers, the yardstick of "recent".
 type overall struct {
 	SegmentProfile
 	meanFreq float64
+	gap      float64
 }
 
 func (p *pipeline) overallProfile() overall {
@@ -105,7 +111,17 @@ func (p *pipeline) overallProfile() overall {
 	for k := 0; k < p.feat.X.Rows; k++ {
 		g.add(k, p.feat.X.Row(k))
 	}
-	return overall{SegmentProfile: g.profile(), meanFreq: mean(g.freq)}
+	var gaps []float64
+	for k := 0; k < p.feat.X.Rows; k++ {
+		if p.feat.X.At(k, fFrequency) > 1 {
+			gaps = append(gaps, p.feat.X.At(k, fIPTMean))
+		}
+	}
+	gap := median(gaps)
+	if gap < minTypicalGap {
+		gap = minTypicalGap
+	}
+	return overall{SegmentProfile: g.profile(), meanFreq: mean(g.freq), gap: gap}
 }
 
 func (p *pipeline) segment(l int, g *segStats, total float64, o overall) Segment {
@@ -129,10 +145,15 @@ func (p *pipeline) segment(l int, g *segStats, total float64, o overall) Segment
 	return s
 }
 
-// nameSegment reads a cluster's profile against the base: recent means a
-// median recency no longer than the base's; frequent means buying more
-// often than the average customer; a new segment's median tenure is under
-// half the base's.
+// minTypicalGap keeps "recent" meaningful when repeat purchases are rare or
+// come in bursts.
+const minTypicalGap = 14
+
+// nameSegment reads a cluster's profile against the base. With g the typical
+// gap between a repeat buyer's purchases: recent means a median recency
+// within 1.5g, lapsing within 4g, beyond that lost; frequent means buying
+// more often than the average customer; high spend means a median total
+// above the base's; new means a median tenure within 1.5g.
 func nameSegment(label int, s SegmentProfile, meanFreq float64, o overall, method string) string {
 	switch {
 	case method == "none":
@@ -140,7 +161,8 @@ func nameSegment(label int, s SegmentProfile, meanFreq float64, o overall, metho
 	case label < 0:
 		return SegOutliers
 	}
-	recent := s.RecencyDays <= o.RecencyDays
+	recent := s.RecencyDays <= 1.5*o.gap
+	lapsing := s.RecencyDays <= 4*o.gap
 	frequent := meanFreq > o.meanFreq && s.Frequency > 1
 	highSpend := s.MonetaryTot > o.MonetaryTot
 	switch {
@@ -148,18 +170,18 @@ func nameSegment(label int, s SegmentProfile, meanFreq float64, o overall, metho
 		return SegLoyalHigh
 	case recent && frequent:
 		return SegLoyal
-	case recent && s.Frequency <= 1 && s.TenureDays < o.TenureDays/2:
+	case recent && s.Frequency <= 1 && s.TenureDays <= 1.5*o.gap:
 		return SegNewOneTime
 	case recent:
 		return SegRecent
-	case frequent && s.PAlive >= 0.3 && highSpend:
+	case lapsing && frequent && highSpend:
 		return SegSlippingBig
-	case frequent && s.PAlive >= 0.3:
+	case lapsing && frequent:
 		return SegSlipping
+	case lapsing:
+		return SegDrifting
 	case frequent:
 		return SegLostRegular
-	case s.RecencyDays < 2*o.RecencyDays && s.PAlive >= 0.3:
-		return SegDrifting
 	}
 	return SegLost
 }
