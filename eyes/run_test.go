@@ -1,0 +1,267 @@
+package eyes_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	omnify "github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/eyes"
+)
+
+var synthAsOf = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+func mustRun(tb testing.TB, in eyes.Input, cfg eyes.Config) *eyes.Result {
+	tb.Helper()
+	res, err := eyes.Run(context.Background(), in, cfg)
+	if err != nil {
+		tb.Fatalf("run: %v", err)
+	}
+	return res
+}
+
+// mustCleanOutputs writes every output and fails on NaN or Inf anywhere:
+// encoding/json refuses them, and the CSVs are scanned.
+func mustCleanOutputs(tb testing.TB, res *eyes.Result) string {
+	tb.Helper()
+	if _, err := json.Marshal(res); err != nil {
+		tb.Fatalf("result is not JSON-serialisable: %v", err)
+	}
+	dir := tb.TempDir()
+	if err := eyes.WriteOutputs(dir, res); err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range []string{"customers.csv", "features.csv", "report.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("NaN")) || bytes.Contains(b, []byte("Inf")) {
+			tb.Errorf("%s contains NaN or Inf", f)
+		}
+	}
+	return dir
+}
+
+func TestRunSyntheticCustomers(t *testing.T) {
+	t.Parallel()
+	in := synthInput(900, 1, synthAsOf)
+	res := mustRun(t, in, eyes.Config{Seed: 3})
+	mustCleanOutputs(t, res)
+	if res.Status != eyes.StatusOK || len(res.Customers) != 900 {
+		t.Fatalf("status %s with %d customers: %v", res.Status, len(res.Customers), res.Messages)
+	}
+	if res.Consent != (eyes.ConsentCounts{Granted: 300, Denied: 300, Unknown: 300}) {
+		t.Errorf("consent counts %+v", res.Consent)
+	}
+	if len(res.Clustering.Methods) != 3 {
+		t.Errorf("methods tried: %+v, want kmeans, dbscan and agglomerative", res.Clustering.Methods)
+	}
+	checkSegments(t, res)
+	checkCustomers(t, res)
+	for _, m := range res.Churn {
+		if !m.Scored || m.AUC < 0.70 || !m.GatePassed || len(m.FeaturesUsed) == 0 || len(m.TrainCutoffs) == 0 {
+			t.Errorf("%d-day model card %+v: want a scored model passing the gate on this clear-cut data", m.HorizonDays, m)
+		}
+	}
+}
+
+func checkSegments(t *testing.T, res *eyes.Result) {
+	t.Helper()
+	size, rev, exportable := 0, 0.0, 0
+	names := map[string]bool{}
+	for _, s := range res.Segments {
+		size += s.Size
+		rev += s.RevenueShare
+		exportable += s.Exportable
+		if s.Name == "" || s.Action == "" || names[s.Name] {
+			t.Errorf("segment %+v: want a unique name and an action", s)
+		}
+		names[s.Name] = true
+		if s.CrossPlatform == 0 || s.Platforms["shopify"] != s.Size {
+			t.Errorf("segment %s platforms %v cross %d: every customer is on shopify, a quarter also on stripe", s.Name, s.Platforms, s.CrossPlatform)
+		}
+	}
+	if size != len(res.Customers) || math.Abs(rev-1) > 1e-9 || exportable != res.Consent.Granted {
+		t.Errorf("segments cover %d customers, %.6f of revenue, %d exportable; want %d, 1, %d", size, rev, exportable, len(res.Customers), res.Consent.Granted)
+	}
+	rfm := 0
+	for _, r := range res.RFMSegments {
+		rfm += r.Size
+	}
+	if rfm != len(res.Customers) || len(res.RFMSegments) != len(eyes.RFMNames) {
+		t.Errorf("RFM segments cover %d of %d customers in %d segments", rfm, len(res.Customers), len(res.RFMSegments))
+	}
+}
+
+func checkCustomers(t *testing.T, res *eyes.Result) {
+	t.Helper()
+	for _, c := range res.Customers {
+		for _, h := range res.Horizons {
+			p, ok := c.ChurnAt(h)
+			if !ok || p < 0 || p > 1 {
+				t.Fatalf("customer %s churn_%d = %v (scored %v)", c.ID, h, p, ok)
+			}
+		}
+		if c.Exportable != (c.Consent == omnify.ConsentGranted) {
+			t.Fatalf("customer %s consent %s exportable %v: only granted customers are exportable", c.ID, c.Consent, c.Exportable)
+		}
+		if c.PAlive < 0 || c.PAlive > 1 || c.ExpectedCLV < 0 || !slices.Contains(eyes.RFMNames, c.RFM.Segment) {
+			t.Fatalf("customer %+v has out-of-range outputs", c)
+		}
+	}
+}
+
+func TestRunIsDeterministic(t *testing.T) {
+	t.Parallel()
+	in := synthInput(400, 2, synthAsOf)
+	a := mustRun(t, in, eyes.Config{Seed: 9})
+	b := mustRun(t, in, eyes.Config{Seed: 9})
+	a.Timings, b.Timings = nil, nil
+	for _, r := range []*eyes.Result{a, b} {
+		for i := range r.Clustering.Methods {
+			r.Clustering.Methods[i].Seconds = 0
+		}
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Error("two runs with the same seed differ")
+	}
+}
+
+func TestRunNotEnoughData(t *testing.T) {
+	t.Parallel()
+	one := eyes.Input{AsOf: synthAsOf, Customers: []eyes.Customer{{ID: "solo", Orders: []eyes.Order{{Time: synthAsOf.AddDate(0, -1, 0), Amount: 10}}}}}
+	tests := []struct {
+		name string
+		in   eyes.Input
+		want string
+	}{
+		{"one customer", one, "1 customers have orders"},
+		{"no customers", eyes.Input{AsOf: synthAsOf}, "0 customers have orders"},
+		{"only future orders", eyes.Input{AsOf: synthAsOf.AddDate(-5, 0, 0), Customers: one.Customers}, "at least 50"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := mustRun(t, tc.in, eyes.Config{})
+			mustCleanOutputs(t, res)
+			if res.Status != eyes.StatusNotEnoughData || !strings.Contains(strings.Join(res.Messages, "\n"), tc.want) {
+				t.Errorf("status %s messages %q, want not enough data mentioning %q", res.Status, res.Messages, tc.want)
+			}
+			if len(res.Gates) == 0 || res.Gates[0].Passed {
+				t.Errorf("gates %+v: want the data minimum failed", res.Gates)
+			}
+		})
+	}
+}
+
+func TestRunIdenticalCustomers(t *testing.T) {
+	t.Parallel()
+	in := eyes.Input{AsOf: synthAsOf}
+	for i := 0; i < 120; i++ {
+		in.Customers = append(in.Customers, eyes.Customer{ID: string(rune('A'+i%26)) + strings.Repeat("x", i/26),
+			Orders: []eyes.Order{{Time: synthAsOf.AddDate(0, -3, 0), Amount: 20}, {Time: synthAsOf.AddDate(0, -1, 0), Amount: 20}}})
+	}
+	res := mustRun(t, in, eyes.Config{})
+	mustCleanOutputs(t, res)
+	if res.Clustering.Chosen != "none" || len(res.Segments) != 1 || res.Segments[0].Size != 120 {
+		t.Errorf("clustering %+v segments %d: identical customers form one segment", res.Clustering, len(res.Segments))
+	}
+	for _, g := range res.Gates {
+		if g.Passed {
+			t.Errorf("gate %+v passed on data with no structure and no outcomes", g)
+		}
+	}
+	for _, m := range res.Churn {
+		if m.Scored || m.Reason == "" {
+			t.Errorf("%d-day churn scored on identical customers: %+v", m.HorizonDays, m)
+		}
+	}
+}
+
+func TestRunShortHistorySkipsLongHorizons(t *testing.T) {
+	t.Parallel()
+	in := synthInput(600, 4, synthAsOf)
+	for i := range in.Customers {
+		c := &in.Customers[i]
+		c.Orders = slices.DeleteFunc(slices.Clone(c.Orders), func(o eyes.Order) bool { return o.Time.Before(synthAsOf.AddDate(0, 0, -200)) })
+	}
+	res := mustRun(t, in, eyes.Config{Seed: 1})
+	mustCleanOutputs(t, res)
+	scored := map[int]bool{}
+	for _, m := range res.Churn {
+		scored[m.HorizonDays] = m.Scored
+		if !m.Scored && !strings.Contains(m.Reason, "not enough history") {
+			t.Errorf("%d-day model not scored for reason %q", m.HorizonDays, m.Reason)
+		}
+	}
+	if !scored[30] || scored[90] {
+		t.Errorf("scored %v: 200 days of history allow a 30-day model (needs 90) but not a 90-day one (needs 210)", scored)
+	}
+	for _, c := range res.Customers {
+		if _, ok := c.ChurnAt(90); ok {
+			t.Fatal("a customer has a 90-day score although the model was not scored")
+		}
+	}
+}
+
+func TestRunMigrationFromPreviousResult(t *testing.T) {
+	t.Parallel()
+	full := synthInput(600, 5, synthAsOf)
+	earlier := full
+	earlier.AsOf = synthAsOf.AddDate(0, -4, 0)
+	prev := mustRun(t, earlier, eyes.Config{Seed: 1})
+	full.Previous = prev
+	res := mustRun(t, full, eyes.Config{Seed: 1})
+	m := res.Insights.Migration
+	if m == nil {
+		t.Fatal("no migration although a previous result was given")
+	}
+	moved := 0
+	for _, mv := range m.Moves {
+		moved += mv.Count
+		if mv.From == mv.To || mv.Count <= 0 {
+			t.Errorf("bad move %+v", mv)
+		}
+	}
+	if m.Matched != len(prev.Customers)-m.Gone || m.Stayed+moved != m.Matched || m.Matched+m.New != len(res.Customers) {
+		t.Errorf("migration %+v does not add up (previous %d customers, now %d)", m, len(prev.Customers), len(res.Customers))
+	}
+}
+
+func TestRunRejectsBadArguments(t *testing.T) {
+	t.Parallel()
+	in := synthInput(10, 1, synthAsOf)
+	tests := []struct {
+		name string
+		in   eyes.Input
+		cfg  eyes.Config
+	}{
+		{"no as-of", eyes.Input{Customers: in.Customers}, eyes.Config{}},
+		{"zero horizon", in, eyes.Config{Horizons: []int{0}}},
+		{"repeated horizon", in, eyes.Config{Horizons: []int{30, 30}}},
+		{"k range", in, eyes.Config{KMin: 5, KMax: 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := eyes.Run(context.Background(), tc.in, tc.cfg); !errors.Is(err, eyes.ErrBadInput) {
+				t.Errorf("error %v, want ErrBadInput", err)
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := eyes.Run(ctx, in, eyes.Config{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled run: error %v, want context.Canceled", err)
+	}
+}
