@@ -96,6 +96,7 @@ func (c Config) validate() error {
 	}
 	check(c.Customers < 0, "customers %d is negative", c.Customers)
 	check(!c.End.After(c.Start), "end %s is not after start %s", c.End, c.Start)
+	check(c.End.After(c.Start.AddDate(100, 0, 0)), "period longer than 100 years")
 	check(len(c.Currency) != 3, "currency %q is not an ISO 4217 code", c.Currency)
 	check(c.Campaigns < 0, "campaigns %d is negative", c.Campaigns)
 	check(c.Growth <= -1, "growth %g would make acquisition vanish", c.Growth)

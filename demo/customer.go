@@ -111,7 +111,7 @@ func (g *generator) acquire(ss season) time.Time {
 	for {
 		u := g.st.Float64()
 		d := u * g.days
-		if g.growth > 1e-12 {
+		if math.Abs(g.growth) > 1e-12 {
 			d = math.Log1p(u*math.Expm1(g.growth*g.days)) / g.growth
 		}
 		t := g.at(d)

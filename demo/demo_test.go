@@ -185,6 +185,24 @@ func TestSeasonalityAndGrowth(t *testing.T) {
 	closeTo(t, "second-year / first-year acquisitions", y2/y1, 2, 0.1)
 }
 
+func TestShrinkingAcquisition(t *testing.T) {
+	t.Parallel()
+	ds, err := demo.Generate(demo.Config{Customers: 10000, Seed: 9, Growth: -0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := ds.Config.Start.AddDate(1, 0, 0)
+	var y1, y2 float64
+	for _, c := range ds.Customers {
+		if c.CreatedAt.Before(second) {
+			y1++
+		} else {
+			y2++
+		}
+	}
+	closeTo(t, "second-year / first-year acquisitions", y2/y1, 0.5, 0.1)
+}
+
 func TestIdentities(t *testing.T) {
 	t.Parallel()
 	ds := bigDataset(t)
@@ -261,6 +279,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"negative customers", demo.Config{Customers: -1}},
 		{"end before start", demo.Config{Start: start, End: start.AddDate(0, 0, -1)}},
+		{"period too long", demo.Config{Start: start, End: start.AddDate(300, 0, 0)}},
 		{"consent above one", demo.Config{ConsentGranted: 0.8, ConsentDenied: 0.4}},
 		{"bad currency", demo.Config{Currency: "dollars"}},
 		{"share above one", demo.Config{KlaviyoShare: 1.5}},
