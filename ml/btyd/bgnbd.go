@@ -124,9 +124,11 @@ func (m *BGNBD) ExpectedPurchases(t, x, tx, T float64) float64 {
 
 func (m *BGNBD) conditional(a, t, x, tx, T float64) float64 {
 	r, alpha, b := m.R, m.Alpha, m.B
+	// The leading power and 2F1 are combined in log space: for frequent
+	// buyers each alone overflows or underflows.
 	logLead := (r + x) * math.Log((alpha+T)/(alpha+T+t))
-	h := hyp2f1(r+x, b+x, a+b+x-1, t/(alpha+T+t))
-	num := (a + b + x - 1) / (a - 1) * (1 - math.Exp(logLead)*h)
+	lh, sign := logHyp2f1(r+x, b+x, a+b+x-1, t/(alpha+T+t))
+	num := (a + b + x - 1) / (a - 1) * (1 - sign*math.Exp(logLead+lh))
 	den := 1.0
 	if x > 0 {
 		den += math.Exp(math.Log(a) - math.Log(b+x-1) + (r+x)*(math.Log(alpha+T)-math.Log(alpha+tx)))
@@ -152,8 +154,8 @@ func (m *BGNBD) ExpectedPurchasesNew(t float64) float64 {
 	}
 	r, alpha, b := m.R, m.Alpha, m.B
 	v := aroundOne(m.A, func(a float64) float64 {
-		h := hyp2f1(r, b, a+b-1, t/(alpha+t))
-		return (a + b - 1) / (a - 1) * (1 - math.Pow(alpha/(alpha+t), r)*h)
+		lh, sign := logHyp2f1(r, b, a+b-1, t/(alpha+t))
+		return (a + b - 1) / (a - 1) * (1 - sign*math.Exp(r*math.Log(alpha/(alpha+t))+lh))
 	})
 	return nonNegative(v)
 }

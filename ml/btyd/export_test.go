@@ -1,4 +1,8 @@
 package btyd
 
-// Hyp2F1 exposes the hypergeometric function to the external tests.
-var Hyp2F1 = hyp2f1
+// Hyp2F1 and LogHyp2F1 expose the hypergeometric function to the
+// external tests.
+var (
+	Hyp2F1    = hyp2f1
+	LogHyp2F1 = logHyp2f1
+)

@@ -10,9 +10,9 @@ import (
 	"github.com/omnify-cloud/omnify/ml/btyd"
 )
 
-// TestHyp2F1MatchesSciPy checks the hypergeometric function against values
-// from scipy.special.hyp2f1, including z near 1, integer c-a-b and z < 0.
-func TestHyp2F1MatchesSciPy(t *testing.T) {
+// TestHyp2F1MatchesReference checks the hypergeometric function against values
+// from mpmath at 40 digits, including z near 1, integer c-a-b and z < 0.
+func TestHyp2F1MatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, row := range readGolden(t, "testdata/hyp2f1.csv") {
 		a, b, c, z, want := row[0], row[1], row[2], row[3], row[4]
@@ -66,4 +66,28 @@ func readGolden(t *testing.T, path string) [][]float64 {
 		out = append(out, row)
 	}
 	return out
+}
+
+// TestLogHyp2F1BeyondFloatRange checks the log-scale evaluation where
+// 2F1 itself overflows float64, as it does for very frequent buyers.
+func TestLogHyp2F1BeyondFloatRange(t *testing.T) {
+	t.Parallel()
+	for _, row := range readGolden(t, "testdata/hyp2f1_log.csv") {
+		a, b, c, z, want := row[0], row[1], row[2], row[3], row[4]
+		got, sign := btyd.LogHyp2F1(a, b, c, z)
+		if sign != 1 || !(math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))) {
+			t.Errorf("log 2F1(%g,%g;%g;%g) = %.15g (sign %g), want %.15g", a, b, c, z, got, sign, want)
+		}
+	}
+}
+
+// TestBGNBDFrequentBuyer covers customers whose terms overflow float64.
+func TestBGNBDFrequentBuyer(t *testing.T) {
+	t.Parallel()
+	for _, x := range []float64{500, 2000, 10000} {
+		e := published.ExpectedPurchases(52, x, 103, 104)
+		if math.IsNaN(e) || e <= 0 || e > 52*x/104*1.5 {
+			t.Errorf("x=%g: E[purchases in 52 weeks] = %g", x, e)
+		}
+	}
 }
