@@ -76,7 +76,7 @@ async function refreshPair(opts: AuthFetchOptions, send: Fetch): Promise<boolean
     return true
   }
   if (sessionIsOver(res.status)) {
-    tokens.clear()
+    tokens.clear('expired')
     opts.onSessionEnded?.()
   }
   return false

@@ -16,6 +16,9 @@ export interface TokenPair {
 
 export const refreshTokenKey = 'omnify.refresh_token'
 
+/** Why the last session ended: the user signed out (here or in another tab), or the server refused to refresh it. */
+export type EndReason = 'signed-out' | 'expired'
+
 type Listener = () => void
 
 /** The part of the Web Storage API the store uses. */
@@ -24,6 +27,7 @@ export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'
 /** Holds the access token in memory and the refresh token in a Storage. */
 export class TokenStore {
   private access: string | null = null
+  private ended: EndReason | null = null
   private readonly listeners = new Set<Listener>()
   private readonly storage: KeyValueStorage
 
@@ -48,15 +52,22 @@ export class TokenStore {
     return this.refreshToken() !== null
   }
 
+  /** Why the previous session ended, or null if none ended since this page loaded or since the last sign-in. */
+  endReason(): EndReason | null {
+    return this.ended
+  }
+
   set(pair: TokenPair): void {
     const hadSession = this.hasSession()
+    this.ended = null
     this.access = pair.access_token
     this.write(pair.refresh_token)
     if (!hadSession) this.emit()
   }
 
-  clear(): void {
+  clear(reason: EndReason = 'signed-out'): void {
     const hadSession = this.hasSession() || this.access !== null
+    if (hadSession) this.ended = reason
     this.access = null
     this.write(null)
     if (hadSession) this.emit()
@@ -75,7 +86,10 @@ export class TokenStore {
 
   /** Tells listeners that storage changed outside this tab (the `storage` event). */
   notifyExternalChange(): void {
-    if (!this.hasSession()) this.access = null
+    if (!this.hasSession() && this.access !== null) {
+      this.access = null
+      this.ended = 'signed-out'
+    }
     this.emit()
   }
 

@@ -143,9 +143,19 @@ describe('org home', () => {
     const user = userEvent.setup({ delay: null })
     renderApp(server, '/home', tokens)
     await user.click(await screen.findByRole('button', { name: 'Sign out' }))
-    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy()
+    expect(await screen.findByText('You have signed out.')).toBeTruthy()
     expect(tokens.hasSession()).toBe(false)
     expect(server.calls.find((c) => c.path === '/v1/auth/logout')?.body).toEqual({ refresh_token: refresh })
+  })
+
+  it('says the session ended when the server refuses to refresh it', async () => {
+    const server = fakeServer()
+    const storage = memoryStorage()
+    storage.setItem('omnify.refresh_token', 'revoked')
+    const tokens = new TokenStore(storage)
+    renderApp(server, '/home', tokens)
+    expect(await screen.findByText('Your session has ended. Sign in again to continue.')).toBeTruthy()
+    expect(tokens.hasSession()).toBe(false)
   })
 
   it('recovers the session from the stored refresh token after a reload', async () => {

@@ -7,6 +7,7 @@ import { SignIn } from '../pages/SignIn'
 import { SignUp } from '../pages/SignUp'
 import { PublicLayout } from './PublicLayout'
 import { GuestOnly, RequireAuth } from './RequireAuth'
+import { RouteFocus } from './RouteFocus'
 
 // Signed-in pages load on demand, so the sign-in path stays small as the
 // dashboard grows (charts, analytics).
@@ -18,37 +19,19 @@ function Page({ children }: { children: ReactNode }) {
 
 export function App() {
   return (
-    <Routes>
-      <Route element={<PublicLayout />}>
-        <Route index element={<Landing />} />
-        <Route
-          path="signin"
-          element={
-            <GuestOnly>
-              <SignIn />
-            </GuestOnly>
-          }
-        />
-        <Route
-          path="signup"
-          element={
-            <GuestOnly>
-              <SignUp />
-            </GuestOnly>
-          }
-        />
-        <Route path="*" element={<NotFound />} />
-      </Route>
-      <Route element={<RequireAuth />}>
-        <Route
-          path="home"
-          element={
-            <Page>
-              <OrgHome />
-            </Page>
-          }
-        />
-      </Route>
-    </Routes>
+    <>
+      <RouteFocus />
+      <Routes>
+        <Route element={<PublicLayout />}>
+          <Route index element={<Landing />} />
+          <Route path="signin" element={<GuestOnly><SignIn /></GuestOnly>} />
+          <Route path="signup" element={<GuestOnly><SignUp /></GuestOnly>} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+        <Route element={<RequireAuth />}>
+          <Route path="home" element={<Page><OrgHome /></Page>} />
+        </Route>
+      </Routes>
+    </>
   )
 }

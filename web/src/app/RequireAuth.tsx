@@ -1,17 +1,19 @@
 import type { ReactNode } from 'react'
 import { Navigate, Outlet, useLocation, useOutletContext } from 'react-router'
 import type { Me } from '../api/client'
-import { useHasSession, useMe } from '../auth/session'
+import type { EndReason } from '../api/tokens'
+import { useApi, useHasSession, useMe } from '../auth/session'
 import { returnPath } from '../auth/useSignIn'
 import { ErrorState, Loading } from '../components/States'
 import { AppLayout } from './AppLayout'
 
 /** Guards the signed-in part of the app and hands pages the current user. */
 export function RequireAuth() {
+  const { tokens } = useApi()
   const hasSession = useHasSession()
   const location = useLocation()
   const me = useMe()
-  if (!hasSession) return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />
+  if (!hasSession) return <Navigate to="/signin" replace state={signInState(tokens.endReason(), location.pathname + location.search)} />
   if (me.isPending) {
     return (
       <main id="main" className="main">
@@ -31,6 +33,17 @@ export function RequireAuth() {
       <Outlet context={me.data} />
     </AppLayout>
   )
+}
+
+/** What the sign-in page says and where it returns to. Signing out on purpose returns nowhere. */
+function signInState(reason: EndReason | null, from: string): SignInState {
+  if (reason === 'signed-out') return { notice: 'signed-out' }
+  return { from, notice: reason === 'expired' ? 'expired' : 'required' }
+}
+
+export interface SignInState {
+  from?: string
+  notice?: 'signed-out' | 'expired' | 'required'
 }
 
 /** The signed-in user; only for pages under RequireAuth. */

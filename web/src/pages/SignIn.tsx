@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { Link, useLocation } from 'react-router'
 import type { LoginInput } from '../api/client'
 import { ApiError } from '../api/problem'
+import type { SignInState } from '../app/RequireAuth'
 import { useApi } from '../auth/session'
 import { useEnterApp } from '../auth/useSignIn'
 import { TextField } from '../components/Field'
@@ -13,12 +14,19 @@ import { validateSignIn } from '../lib/validation'
 
 const fields = ['email', 'password'] as const
 
+const notices: Record<NonNullable<SignInState['notice']> | 'none', string> = {
+  none: '',
+  'signed-out': 'You have signed out.',
+  expired: 'Your session has ended. Sign in again to continue.',
+  required: 'Sign in to continue.',
+}
+
 export function SignIn() {
   useDocumentTitle('Sign in')
   const api = useApi()
   const enterApp = useEnterApp()
   const location = useLocation()
-  const redirected = Boolean((location.state as { from?: string } | null)?.from)
+  const notice = notices[(location.state as SignInState | null)?.notice ?? 'none']
   const [values, setValues] = useState<LoginInput>({ email: '', password: '' })
   const { formRef, errors, show, showFields, clearField } = useFormErrors()
   const login = useMutation({
@@ -47,7 +55,11 @@ export function SignIn() {
   return (
     <section className="auth-card" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in</h1>
-      {redirected && errors.form.length === 0 && <p className="notice">Sign in to continue.</p>}
+      {notice && errors.form.length === 0 && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <form ref={formRef} onSubmit={submit} noValidate>
         <FormAlert messages={errors.form} />
         <TextField label="Email" name="email" type="email" autoComplete="username" value={values.email} onChange={set('email')} error={errors.fields.email} required />
