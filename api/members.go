@@ -152,6 +152,7 @@ func (s *Server) updateMember(ctx context.Context, in *memberUpdateInput) (*memb
 	if (m.Role == omnify.RoleOwner || in.Body.Role == omnify.RoleOwner) && a.Role != omnify.RoleOwner {
 		return nil, errOwnerOnly
 	}
+	defer s.cache.forget(a.OrgID, m.UserID)
 	if err := s.deps.Store.SetRole(ctx, a.OrgID, m.UserID, in.Body.Role); errors.Is(err, omnify.ErrConflict) {
 		return nil, errLastOwner
 	} else if err != nil {
@@ -175,6 +176,7 @@ func (s *Server) removeMember(ctx context.Context, in *memberPath) (*struct{}, e
 	if m.Role == omnify.RoleOwner && a.Role != omnify.RoleOwner {
 		return nil, errOwnerOnly
 	}
+	defer s.cache.forget(a.OrgID, m.UserID)
 	if err := s.deps.Store.RemoveMember(ctx, a.OrgID, m.UserID); errors.Is(err, omnify.ErrConflict) {
 		return nil, errLastOwner
 	} else if err != nil {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -92,4 +93,22 @@ func TestOrgScenarios(t *testing.T) {
 		{name: "rename", method: "PATCH", path: "/v1/orgs/{org}", token: "admin", body: map[string]any{"name": " Acme Ltd "}, status: 200, contains: []string{`"name":"Acme Ltd"`}},
 		{name: "renamed", method: "GET", path: "/v1/orgs/{org}", token: "viewer", status: 200, contains: []string{`"name":"Acme Ltd"`}},
 	})
+}
+
+// TestRoleChangeByAnotherReplica: a role changed behind this server's back
+// (another replica, an admin command) applies within the role cache TTL.
+func TestRoleChangeByAnotherReplica(t *testing.T) {
+	f := newFixture(t)
+	admin := f.team[omnify.RoleAdmin]
+	audit := "/v1/orgs/" + admin.OrgID + "/audit"
+	if st := f.srv.DoJSON(t, "GET", audit, admin.Token, nil, nil); st != 200 {
+		t.Fatalf("admin reads audit: %d", st)
+	}
+	if err := f.srv.Store.SetRole(context.Background(), admin.OrgID, admin.UserID, omnify.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Clock.Advance(api.DefaultRoleTTL)
+	if st := f.srv.DoJSON(t, "GET", audit, admin.Token, nil, nil); st != 403 {
+		t.Fatalf("after the role TTL, demoted admin reads audit: %d", st)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api/middleware"
+	"github.com/omnify-cloud/omnify/auth"
 )
 
 // Anyone marks an operation that needs no token.
@@ -155,18 +156,42 @@ func (s *Server) authenticate(ctx context.Context, header string) (Auth, error) 
 	if !ok || token == "" {
 		return Auth{}, fail(omnify.ErrUnauthorized, "a bearer token is required")
 	}
+	c, err := s.verify(token)
+	if err != nil {
+		return Auth{}, err
+	}
+	role, err := s.currentRole(ctx, c.OrgID, c.UserID)
+	if err != nil {
+		return Auth{}, err
+	}
+	return Auth{UserID: c.UserID, OrgID: c.OrgID, Role: role, TokenID: c.ID}, nil
+}
+
+func (s *Server) verify(token string) (*auth.Claims, error) {
+	if c, ok := s.cache.claims(token); ok {
+		return c, nil
+	}
 	c, err := s.deps.Issuer.Verify(token)
 	if err != nil {
-		return Auth{}, fail(omnify.ErrUnauthorized, "invalid or expired token")
+		return nil, fail(omnify.ErrUnauthorized, "invalid or expired token")
 	}
-	m, err := s.deps.Store.GetMembership(ctx, c.OrgID, c.UserID)
+	s.cache.putClaims(token, c)
+	return c, nil
+}
+
+func (s *Server) currentRole(ctx context.Context, orgID, userID string) (omnify.Role, error) {
+	if role, ok := s.cache.role(orgID, userID); ok {
+		return role, nil
+	}
+	m, err := s.deps.Store.GetMembership(ctx, orgID, userID)
+	if isNotFound(err) {
+		return "", fail(omnify.ErrUnauthorized, "invalid or expired token")
+	}
 	if err != nil {
-		if isNotFound(err) {
-			return Auth{}, fail(omnify.ErrUnauthorized, "invalid or expired token")
-		}
-		return Auth{}, fmt.Errorf("load membership: %w", err)
+		return "", fmt.Errorf("load membership: %w", err)
 	}
-	return Auth{UserID: c.UserID, OrgID: c.OrgID, Role: m.Role, TokenID: c.ID}, nil
+	s.cache.putRole(orgID, userID, m.Role)
+	return m.Role, nil
 }
 
 // writeErr answers from a guard, before huma has decoded the input.

@@ -53,6 +53,11 @@ type Config struct {
 	AccessTTL time.Duration
 	// RefreshTTL is the refresh-token lifetime. Default: 30 days.
 	RefreshTTL time.Duration
+	// RoleCacheTTL is how long a member's role, read from the store to
+	// authorise a request, is reused. Role changes made through this server
+	// apply at once; through another replica, within this time. Default: 2
+	// seconds; negative disables the cache.
+	RoleCacheTTL time.Duration
 }
 
 // Defaults applied by WithDefaults.
@@ -60,6 +65,7 @@ const (
 	DefaultBodyLimit  = 1 << 20
 	DefaultAccessTTL  = 15 * time.Minute
 	DefaultRefreshTTL = 30 * 24 * time.Hour
+	DefaultRoleTTL    = 2 * time.Second
 )
 
 // WithDefaults returns c with every zero field set to its default.
@@ -78,6 +84,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.RefreshTTL == 0 {
 		c.RefreshTTL = DefaultRefreshTTL
+	}
+	if c.RoleCacheTTL == 0 {
+		c.RoleCacheTTL = DefaultRoleTTL
 	}
 	return c
 }
@@ -130,6 +139,7 @@ type Server struct {
 	cfg      Config
 	deps     Deps
 	throttle *auth.Throttle
+	cache    *authCache
 	mux      *http.ServeMux
 	api      huma.API
 	handler  http.Handler
@@ -147,7 +157,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	installErrorModel()
-	s := &Server{cfg: cfg, deps: deps, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, deps: deps, mux: http.NewServeMux(), cache: newAuthCache(deps.Now, cfg.RoleCacheTTL)}
 	s.throttle = auth.NewThrottle(deps.Limiter, auth.ThrottleConfig{})
 	s.api = humago.New(s.mux, apiConfig())
 	s.routes()
