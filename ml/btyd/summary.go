@@ -101,12 +101,7 @@ func Summarize(txns []Transaction, calibrationEnd time.Time, unit TimeUnit) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("summarize: %w", err)
 	}
-	slices.SortFunc(recs, func(a, b dayRecord) int {
-		if c := cmp.Compare(a.customer, b.customer); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.day, b.day)
-	})
+	recs = groupByCustomer(recs, len(ids))
 	out := make([]CustomerSummary, 0, len(ids))
 	for len(recs) > 0 {
 		n := 1
@@ -154,6 +149,29 @@ func dayRecords(txns []Transaction, end int64) ([]string, []dayRecord, error) {
 		recs = append(recs, dayRecord{customer: c, day: int32(d), amount: t.Amount})
 	}
 	return ids, recs, nil
+}
+
+// groupByCustomer orders the records by customer with a counting sort
+// (customers are numbered densely), then each customer's few records by
+// day; this is linear where a general sort of millions of records is not.
+func groupByCustomer(recs []dayRecord, customers int) []dayRecord {
+	start := make([]int, customers+1)
+	for _, r := range recs {
+		start[r.customer+1]++
+	}
+	for c := 1; c <= customers; c++ {
+		start[c] += start[c-1]
+	}
+	out := make([]dayRecord, len(recs))
+	next := slices.Clone(start[:customers])
+	for _, r := range recs {
+		out[next[r.customer]] = r
+		next[r.customer]++
+	}
+	for c := 0; c < customers; c++ {
+		slices.SortStableFunc(out[start[c]:start[c+1]], func(a, b dayRecord) int { return cmp.Compare(a.day, b.day) })
+	}
+	return out
 }
 
 // summarizeRun summarises one customer's transactions, sorted by day,
