@@ -63,11 +63,11 @@ func csvField(s string) string {
 // WriteCustomersCSV writes one row per customer. A churn column is empty
 // when that horizon could not be scored.
 func (r *Result) WriteCustomersCSV(w io.Writer) error {
-	head := []string{"customer_id", "segment", "segment_id", "cluster"}
+	head := []string{"customer_id", "segment", "cluster"}
 	for _, h := range r.Horizons {
 		head = append(head, "churn_"+strconv.Itoa(h))
 	}
-	head = append(head, "p_alive", "expected_clv", "rfm_segment", "rfm_r", "rfm_f", "rfm_m", "consent", "exportable",
+	head = append(head, "p_alive", "expected_clv", "segment_id", "rfm_segment", "rfm_r", "rfm_f", "rfm_m", "consent", "exportable",
 		"platforms", "x", "y", "reasons")
 	if _, err := io.WriteString(w, strings.Join(head, ",")+"\n"); err != nil {
 		return err
@@ -87,8 +87,6 @@ func (r *Result) appendCustomer(b []byte, c *CustomerResult) []byte {
 	b = append(b, ',')
 	b = append(b, csvField(c.Segment)...)
 	b = append(b, ',')
-	b = append(b, c.SegmentID...)
-	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(c.Cluster), 10)
 	for _, h := range r.Horizons {
 		b = append(b, ',')
@@ -100,6 +98,8 @@ func (r *Result) appendCustomer(b []byte, c *CustomerResult) []byte {
 		b = append(b, ',')
 		b = strconv.AppendFloat(b, v, 'g', -1, 64)
 	}
+	b = append(b, ',')
+	b = append(b, c.SegmentID...)
 	b = append(b, ',')
 	b = append(b, csvField(c.RFM.Segment)...)
 	for _, v := range []int{c.RFM.R, c.RFM.F, c.RFM.M} {
