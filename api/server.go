@@ -28,6 +28,7 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api/middleware"
 	"github.com/omnify-cloud/omnify/auth"
+	"github.com/omnify-cloud/omnify/eyes/eyesrun"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store"
@@ -124,6 +125,8 @@ type Deps struct {
 	// Jobs is the runner background work (EYES runs) is enqueued on;
 	// operations that enqueue need it, the rest do not.
 	Jobs *jobs.Runner
+	// Eyes starts EYES runs; the EYES operations need it.
+	Eyes *eyesrun.Service
 	// UI, when set, serves every path the API does not own.
 	UI http.Handler
 	// ReadyChecks are the named dependency checks of /health/ready; the
