@@ -28,7 +28,7 @@ func measure(b *testing.B, op func()) {
 		op()
 	}
 	b.StopTimer()
-	b.ReportMetric((cpuTime() - start).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkFitGBT200kx12(b *testing.B) {
