@@ -78,6 +78,9 @@ func (s *Server) registerMembers() {
 		Summary: "List the organisation's members", Tags: membersTag}, s.listMembers)
 	Register(s, huma.Operation{OperationID: "members.invite", Method: http.MethodPost, Path: membersPath,
 		Summary: "Add an existing account to the organisation with a role", Tags: membersTag,
+		Description: "The invitee needs an OmniFy account first: signing up creates one (with an " +
+			"organisation of its own). Once added, they sign in with this organisation's ID, or " +
+			"switch to it with /v1/auth/switch-org, and see it in /v1/me. Only an owner may add an owner.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, s.invite)
 	Register(s, huma.Operation{OperationID: "members.update", Method: http.MethodPatch, Path: oneMemberPath,
 		Summary: "Change a member's role", Tags: membersTag, Errors: []int{http.StatusConflict}}, s.updateMember)
