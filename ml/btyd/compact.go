@@ -76,18 +76,28 @@ func chunkedSum(n int, part func(lo, hi int) float64) float64 {
 		return part(0, n)
 	}
 	var parts [sumChunks]float64
-	var wg sync.WaitGroup
-	for i := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parts[i] = part(i*n/sumChunks, (i+1)*n/sumChunks)
-		}()
-	}
-	wg.Wait()
+	parallelFor(n, 0, func(chunk, lo, hi int) { parts[chunk] = part(lo, hi) })
 	sum := 0.0
 	for _, p := range parts {
 		sum += p
 	}
 	return sum
+}
+
+// parallelFor calls body on sumChunks consecutive ranges covering [0, n)
+// concurrently, or on the whole range at once when n is below min.
+func parallelFor(n, min int, body func(chunk, lo, hi int)) {
+	if n < min {
+		body(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < sumChunks; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body(i, i*n/sumChunks, (i+1)*n/sumChunks)
+		}()
+	}
+	wg.Wait()
 }

@@ -63,22 +63,29 @@ func paretoObjective(c *compact) objective {
 		}
 		logAll(logQTx, c.txs, k.hi)
 		logAll(logQT, c.ts, k.hi)
-		for i, key := range txKeys {
-			x := c.xs[key[0]]
-			lTx[i] = k.logF(x, c.txs[key[1]]) - (r+s+x)*logQTx[key[1]]
-		}
-		for i, key := range tKeys {
-			x, T := c.xs[key[0]], c.ts[key[1]]
-			lT[i] = k.logF(x, T) - (r+s+x)*logQT[key[1]]
-			alive[i] = -(r+x)*math.Log(alpha+T) - s*math.Log(beta+T)
-		}
-		sum := 0.0
-		for row, w := range c.w {
-			a0 := logSubExp(lTx[txPair[row]], lT[tPair[row]])
-			al := alive[tPair[row]]
-			dead := lrsx[c.xi[row]] + a0
-			sum += w * (head[c.xi[row]] + al + log1pExp(dead-al))
-		}
+		parallelFor(len(txKeys), 2048, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				x := c.xs[txKeys[i][0]]
+				lTx[i] = k.logF(x, c.txs[txKeys[i][1]]) - (r+s+x)*logQTx[txKeys[i][1]]
+			}
+		})
+		parallelFor(len(tKeys), 2048, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				x, T := c.xs[tKeys[i][0]], c.ts[tKeys[i][1]]
+				lT[i] = k.logF(x, T) - (r+s+x)*logQT[tKeys[i][1]]
+				alive[i] = -(r+x)*math.Log(alpha+T) - s*math.Log(beta+T)
+			}
+		})
+		sum := chunkedSum(len(c.w), func(lo, hi int) float64 {
+			part := 0.0
+			for row := lo; row < hi; row++ {
+				a0 := logSubExp(lTx[txPair[row]], lT[tPair[row]])
+				al := alive[tPair[row]]
+				dead := lrsx[c.xi[row]] + a0
+				part += c.w[row] * (head[c.xi[row]] + al + log1pExp(dead-al))
+			}
+			return part
+		})
 		return -sum / c.total
 	}
 }
