@@ -96,23 +96,31 @@ func (wc *wardChain) nearest(a, prev int) (int, float64) {
 
 // scan finds the cheapest merge partner for a among slots [lo,hi). The
 // squared distance times the smallest possible size factor bounds the cost
-// from below, which skips most divisions.
+// from below, so a candidate is dropped as soon as the distance over its
+// first half of features exceeds bestCost/lowFactor.
 func (wc *wardChain) scan(a, lo, hi int) (int, float64) {
-	wa := wc.weight[a]
+	wa, d := wc.weight[a], wc.d
 	lowFactor := wa * wc.minW / (wa + wc.minW)
 	ca := wc.row(a)
-	best, bestC := -1, math.Inf(1)
+	half := d / 2
+	caHead, caTail := ca[:half], ca[half:]
+	best, bestC, limit := -1, math.Inf(1), math.Inf(1)
 	for s := lo; s < hi; s++ {
 		if s == a {
 			continue
 		}
-		d := sqDist(ca, wc.cent[s*wc.d:(s+1)*wc.d])
-		if d*lowFactor > bestC {
+		row := wc.cent[s*d : (s+1)*d]
+		dist := sqDist(caHead, row[:half])
+		if dist > limit {
+			continue
+		}
+		dist += sqDist(caTail, row[half:])
+		if dist > limit {
 			continue
 		}
 		ws := wc.weight[s]
-		if c := wa * ws / (wa + ws) * d; c < bestC {
-			best, bestC = s, c
+		if c := wa * ws / (wa + ws) * dist; c < bestC {
+			best, bestC, limit = s, c, c/lowFactor
 		}
 	}
 	return best, bestC
