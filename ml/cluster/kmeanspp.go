@@ -28,11 +28,9 @@ func kmeansPlusPlus(X *ml.Matrix, k int, rng *rand.Rand, workers int) *ml.Matrix
 		pot := cumulative(closest, cum)
 		cands := make([]int, trials)
 		for t := range cands {
+			// The first running sum above r: a point with zero weight is never drawn.
 			r := rng.Float64() * pot
-			cands[t] = min(sort.SearchFloat64s(cum, r), n-1)
-			if cum[cands[t]] == r && r < pot { // searchsorted 'left' lands on the entry equal to r
-				cands[t] = min(cands[t]+1, n-1)
-			}
+			cands[t] = min(sort.Search(n, func(i int) bool { return cum[i] > r }), n-1)
 		}
 		best := bestCandidate(X, closest, cands, workers)
 		copy(C.Row(c), X.Row(best))
