@@ -23,6 +23,8 @@ done
 duration=${DURATION:-10s}
 wrk -t2 -c50 -d"$duration" --latency -H "Authorization: Bearer $TOKEN" "$FULL/v1/me" >"$work/full.txt"
 wrk -t2 -c50 -d"$duration" --latency "$BARE/" >"$work/bare.txt"
+# The middleware and huma alone, without authentication or the store.
+wrk -t2 -c50 -d"$duration" --latency "$FULL/health" >"$work/health.txt"
 
 rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 p99() { awk '$1 == "99%" {print $2}' "$1"; }
@@ -32,6 +34,7 @@ full_rps=$(rps "$work/full.txt")
 bare_rps=$(rps "$work/bare.txt")
 echo "GET /v1/me full stack : $full_rps req/s, p99 $(p99 "$work/full.txt")"
 echo "bare net/http handler : $bare_rps req/s, p99 $(p99 "$work/bare.txt")"
+echo "GET /health full stack: $(rps "$work/health.txt") req/s, p99 $(p99 "$work/health.txt") (no auth, no store)"
 awk -v f="$full_rps" -v b="$bare_rps" 'BEGIN {printf "full / bare throughput: %.1f%%\n", 100 * f / b}'
 echo "login (argon2id default params, 50 sequential): p50 ${LOGIN_P50_MS} ms, p99 ${LOGIN_P99_MS} ms"
 if [ -n "$(non2xx "$work/full.txt")" ]; then
