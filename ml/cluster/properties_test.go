@@ -31,6 +31,16 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 		if !slices.Equal(wa1.Labels, waw.Labels) {
 			t.Errorf("ward differs with %d workers", w)
 		}
+		mw1, _ := cluster.Ward(X, cluster.WardConfig{K: 6, ExactLimit: 500, MicroClusters: 150, Workers: 1})
+		mww, _ := cluster.Ward(X, cluster.WardConfig{K: 6, ExactLimit: 500, MicroClusters: 150, Workers: w})
+		if !slices.Equal(mw1.Labels, mww.Labels) {
+			t.Errorf("micro-cluster ward differs with %d workers", w)
+		}
+		mb1, _ := cluster.MiniBatchKMeans(X, cluster.MiniBatchConfig{K: 40, BatchSize: 200, Seed: 5, Workers: 1})
+		mbw, _ := cluster.MiniBatchKMeans(X, cluster.MiniBatchConfig{K: 40, BatchSize: 200, Seed: 5, Workers: w})
+		if !slices.Equal(mb1.Centers.Data, mbw.Centers.Data) || !slices.Equal(mb1.Labels, mbw.Labels) {
+			t.Errorf("mini-batch kmeans differs with %d workers", w)
+		}
 		s1, _ := cluster.Silhouette(X, f.True.Labels, cluster.SilhouetteConfig{Workers: 1})
 		sw, _ := cluster.Silhouette(X, f.True.Labels, cluster.SilhouetteConfig{Workers: w})
 		if s1.Score != sw.Score {
