@@ -29,6 +29,8 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/auth"
+	"github.com/omnify-cloud/omnify/eyes/eyesrun"
+	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store/sqlite"
 )
@@ -73,6 +75,10 @@ type Server struct {
 	Limiter  limit.Limiter
 	Registry *prometheus.Registry
 	Client   *http.Client
+	// Jobs runs no workers: a test processes queued jobs with
+	// Jobs.RunOne, so background work happens exactly when it says.
+	Jobs *jobs.Runner
+	Eyes *eyesrun.Service
 }
 
 // Option adjusts the server NewServer builds.
@@ -116,9 +122,13 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	s.Key = newKey(tb)
 	s.Issuer = auth.NewIssuer(s.Key, auth.IssuerConfig{Now: s.Clock.Now})
 	s.Limiter = limit.NewMemory(s.Clock.Now)
+	s.Jobs = jobs.NewRunner(s.Store, jobs.Config{}, nil, s.Clock.Now)
+	s.Eyes = &eyesrun.Service{Store: s.Store, Jobs: s.Jobs, Now: s.Clock.Now}
+	s.Jobs.Handle(eyesrun.JobKind, s.Eyes.Handle)
 	deps := api.Deps{
 		Store: s.Store, Hasher: auth.NewHasher(FastArgon2, 0), Issuer: s.Issuer, Limiter: s.Limiter,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: s.Registry, Now: s.Clock.Now,
+		Jobs: s.Jobs, Eyes: s.Eyes,
 	}
 	for _, fn := range o.deps {
 		fn(&deps)
