@@ -131,9 +131,15 @@ describe('org home', () => {
     const user = userEvent.setup({ delay: null })
     renderApp(server, '/home', tokens)
     const switcher = await screen.findByLabelText('Organisation')
+    await screen.findByRole('table')
     await user.selectOptions(switcher, 'Beta Bikes')
     expect(await screen.findByRole('heading', { level: 1, name: 'Beta Bikes' })).toBeTruthy()
-    expect(server.calls.some((c) => c.path === '/v1/auth/switch-org')).toBe(true)
+    expect(await screen.findByText('ana@example.com')).toBeTruthy()
+    const switched = server.calls.findIndex((c) => c.path === '/v1/auth/switch-org')
+    expect(switched).toBeGreaterThan(0)
+    const before = server.calls.slice(0, switched).find((c) => c.path.endsWith('/members'))!.path
+    // The old org's members are never asked for with the new org's token.
+    expect(server.calls.slice(switched).map((c) => c.path)).not.toContain(before)
   })
 
   it('signs out: revokes the refresh token and forgets the session', async () => {

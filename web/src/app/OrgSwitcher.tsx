@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import type { Me } from '../api/client'
-import { useApi } from '../auth/session'
+import { queryKeys, useApi } from '../auth/session'
 import { messageOf } from '../components/States'
 
 /**
  * The current org's name; for people in several orgs (agencies) a menu that
  * switches the session to another org. Switching issues new tokens scoped to
- * that org, so every cached query is dropped.
+ * that org, so the old org's cached data is dropped.
  */
 export function OrgSwitcher({ me }: { me: Me }) {
   const api = useApi()
@@ -15,8 +15,12 @@ export function OrgSwitcher({ me }: { me: Me }) {
   const navigate = useNavigate()
   const switchOrg = useMutation({
     mutationFn: api.switchOrg,
-    onSuccess: async () => {
-      await queryClient.resetQueries()
+    onSuccess: (s) => {
+      // Show the new org at once and drop the old org's data before anything
+      // refetches it with a token that no longer grants it.
+      queryClient.setQueryData<Me>(queryKeys.me, (old) => old && { ...old, org: s.org, role: s.role })
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] === 'orgs' && q.queryKey[1] !== s.org.id })
+      void queryClient.invalidateQueries({ queryKey: queryKeys.me })
       navigate('/home')
     },
   })

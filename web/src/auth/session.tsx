@@ -22,6 +22,8 @@ export function useHasSession(): boolean {
   )
 }
 
+// Org-scoped data is keyed ['orgs', orgId, ...]: switching org drops every
+// such query of the other orgs in one sweep.
 export const queryKeys = {
   health: ['health'] as const,
   me: ['me'] as const,

@@ -24,8 +24,10 @@ export function MembersTable({ members, currentUserId }: { members: readonly Mem
         {members.map((m) => (
           <tr key={m.user_id}>
             <td data-label="Email">
-              {m.email}
-              {m.user_id === currentUserId && <span className="tag">You</span>}
+              <span>
+                {m.email}
+                {m.user_id === currentUserId && <span className="tag">You</span>}
+              </span>
             </td>
             <td data-label="Role">
               <span className={`role role--${m.role}`}>{roleLabels[m.role]}</span>
