@@ -30,9 +30,10 @@ type DBSCANResult struct {
 // clusters joins the lowest-numbered one.
 //
 // It runs parallel passes over a k-d tree, in tree order: count neighbours
-// (stopping at MinSamples) to find core points, join each pair of
-// neighbouring core points once with a lock-free union-find, then attach
-// border points. Full neighbourhoods are never stored.
+// (stopping at MinSamples) to find core points, join neighbouring core
+// points with a lock-free union-find (each pair once, skipping subtrees
+// already known to be in the same component), then attach border points.
+// Full neighbourhoods are never stored, so memory stays O(n·MinSamples).
 func DBSCAN(X *ml.Matrix, cfg DBSCANConfig) (*DBSCANResult, error) {
 	if cfg.MinSamples == 0 {
 		cfg.MinSamples = 5

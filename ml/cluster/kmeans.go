@@ -116,19 +116,14 @@ func meanVariance(X *ml.Matrix) float64 {
 // Predict assigns each row of X to its nearest centre. Rows of the wrong
 // width get label -1.
 func (r *KMeansResult) Predict(X *ml.Matrix) []int {
-	labels := make([]int, X.Rows)
 	if X.Cols != r.Centers.Cols {
+		labels := make([]int, X.Rows)
 		for i := range labels {
 			labels[i] = -1
 		}
 		return labels
 	}
-	forBlocks(X.Rows, blockSize, 0, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			labels[i], _ = nearest(X.Row(i), r.Centers)
-		}
-	})
-	return labels
+	return assignNearest(X, r.Centers, 0)
 }
 
 // nearest returns the closest centre and its squared distance; ties go to
