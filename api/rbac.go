@@ -105,7 +105,7 @@ func Register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I
 
 func (s *Server) guard(need omnify.Role) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		r, _ := humago.Unwrap(ctx)
+		r, w := humago.Unwrap(ctx)
 		middleware.SetRoute(ctx.Context(), ctx.Operation().Path)
 		ev := &omnify.AuditEvent{
 			Action:    ctx.Operation().OperationID,
@@ -120,7 +120,7 @@ func (s *Server) guard(need omnify.Role) func(huma.Context, func(huma.Context)) 
 				s.writeErr(ctx, err)
 				return
 			}
-			if r, w := humago.Unwrap(ctx); !middleware.Enforce(w, r, s.deps.Limiter, "org:"+a.OrgID, s.cfg.OrgRate) {
+			if !middleware.Enforce(w, r, s.deps.Limiter, "org:"+a.OrgID, s.cfg.OrgRate) {
 				return
 			}
 			middleware.SetOrgID(ctx.Context(), a.OrgID)
