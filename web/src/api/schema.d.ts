@@ -185,7 +185,10 @@ export interface paths {
         /** List the organisation's members */
         get: operations["members.list"];
         put?: never;
-        /** Add an existing account to the organisation with a role */
+        /**
+         * Add an existing account to the organisation with a role
+         * @description The invitee needs an OmniFy account first: signing up creates one (with an organisation of its own). Once added, they sign in with this organisation's ID, or switch to it with /v1/auth/switch-org, and see it in /v1/me. Only an owner may add an owner.
+         */
         post: operations["members.invite"];
         delete?: never;
         options?: never;
