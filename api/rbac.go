@@ -80,11 +80,18 @@ func mustAuth(ctx context.Context) (Auth, error) {
 // Register adds an operation whose permission is in the table. Its guard
 // authenticates the caller, answers 404 when a path org_id is not the
 // token's org, 403 when the role is too low and 429 past the org's rate,
-// and writes the audit event of a successful state-changing call.
+// and writes the audit event of a successful state-changing call. New
+// reports an operation missing from the table as an error; registering one
+// after New panics, as huma does for a malformed operation.
 func Register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	need, ok := permissions[op.OperationID]
 	if !ok {
-		s.regErrs = append(s.regErrs, fmt.Errorf("operation %q has no entry in the permission table", op.OperationID))
+		err := fmt.Errorf("operation %q has no entry in the permission table", op.OperationID)
+		if s.built {
+			// Like huma.Register's own checks: a wiring mistake found at startup.
+			panic(err)
+		}
+		s.regErrs = append(s.regErrs, err)
 		return
 	}
 	op.MaxBodyBytes = s.cfg.BodyLimit

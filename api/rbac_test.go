@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"sort"
@@ -154,4 +155,15 @@ func snapshot(t *testing.T, srv *omnifytest.Server, a omnifytest.Session) string
 		b.WriteString(readAll(t, resp))
 	}
 	return b.String()
+}
+
+func TestRegisterRefusesUndeclaredOperations(t *testing.T) {
+	srv := omnifytest.NewServer(t)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an operation missing from the permission table was registered")
+		}
+	}()
+	api.Register(srv.API, huma.Operation{OperationID: "secret.dump", Method: "GET", Path: "/v1/secret"},
+		func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })
 }

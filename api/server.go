@@ -147,6 +147,7 @@ type Server struct {
 	api      huma.API
 	handler  http.Handler
 	regErrs  []error
+	built    bool
 }
 
 // New builds the API with every operation of this package registered.
@@ -168,6 +169,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("register operations: %w", err)
 	}
 	s.handler = s.middleware()
+	s.built = true
 	return s, nil
 }
 
