@@ -1,7 +1,7 @@
 package eyes
 
 import (
-	"encoding/csv"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -81,34 +81,24 @@ type custAcc struct {
 // load with an error naming its line; a malformed consent value is reported
 // in the LoadReport and the customer's consent counts as unknown.
 func LoadTransactionsCSV(r io.Reader, asOf time.Time) (*Input, *LoadReport, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, nil, badInput("empty file: no header row")
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: read header: %v", ErrBadInput, err)
-	}
-	cols, names, err := parseHeader(header)
+	br := bufio.NewReaderSize(r, 1<<20)
+	cols, names, err := readHeader(br)
 	if err != nil {
 		return nil, nil, err
 	}
 	l := &loader{cols: cols, cutoff: dayEnd(asOf), index: map[string]int32{}}
 	rep := &LoadReport{Columns: names}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	err = parseChunks(br, cols, l.cutoff, func(c *chunk) error {
+		if c.readErr != nil {
+			return fmt.Errorf("read transactions: %w", c.readErr)
 		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+		for i := range c.rows {
+			l.add(&c.rows[i], rep)
 		}
-		line, _ := cr.FieldPos(0)
-		if err := l.row(rec, line, rep); err != nil {
-			return nil, nil, err
-		}
+		return c.err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if rep.Rows == 0 {
 		return nil, nil, badInput("no data rows after the header")
@@ -165,100 +155,85 @@ type loader struct {
 	malformed int
 }
 
-func field(rec []string, i int) string {
-	if i < 0 || i >= len(rec) {
-		return ""
-	}
-	return strings.TrimSpace(rec[i])
-}
-
-func (l *loader) row(rec []string, line int, rep *LoadReport) error {
+func (l *loader) add(r *parsedRow, rep *LoadReport) {
 	rep.Rows++
-	id := field(rec, l.cols.id)
-	if id == "" {
-		return badInput("line %d: empty customer_id", line)
-	}
-	t, err := parseDate(field(rec, l.cols.date))
-	if err != nil {
-		return badInput("line %d: order_date %q: %v", line, field(rec, l.cols.date), err)
-	}
-	amt, err := parseAmount(field(rec, l.cols.amount))
-	if err != nil {
-		return badInput("line %d: amount %q: %v", line, field(rec, l.cols.amount), err)
-	}
-	if !t.Before(l.cutoff) {
+	if r.after {
 		rep.RowsAfterAsOf++
-		return nil
+		return
 	}
 	rep.RowsUsed++
-	ci := l.customer(id)
-	l.rows = append(l.rows, rawRow{cust: ci, sec: t.Unix(), nsec: int32(t.Nanosecond()), amount: amt})
-	l.details(&l.accs[ci], rec, line, t, rep)
-	return nil
+	ci := l.customer(r.id)
+	l.rows = append(l.rows, rawRow{cust: ci, sec: r.sec, nsec: r.nsec, amount: r.amount})
+	l.details(&l.accs[ci], r, rep)
 }
 
-func (l *loader) customer(id string) int32 {
-	if ci, ok := l.index[id]; ok {
+func (l *loader) customer(id []byte) int32 {
+	if ci, ok := l.index[string(id)]; ok {
 		return ci
 	}
 	ci := int32(len(l.accs))
-	l.index[id] = ci
-	l.accs = append(l.accs, custAcc{id: id, consent: omnify.ConsentUnknown})
+	s := string(id)
+	l.index[s] = ci
+	l.accs = append(l.accs, custAcc{id: s, consent: omnify.ConsentUnknown})
 	return ci
 }
 
 // details folds the optional columns of one row into its customer: the
 // latest non-empty consent value wins, e-mail and platforms accumulate.
-func (l *loader) details(a *custAcc, rec []string, line int, t time.Time, rep *LoadReport) {
-	if e := field(rec, l.cols.email); e != "" {
-		a.email = e
+// Strings are copied only when they change.
+func (l *loader) details(a *custAcc, r *parsedRow, rep *LoadReport) {
+	if len(r.email) > 0 && str(r.email) != a.email {
+		a.email = string(r.email)
 	}
 	p := DefaultPlatform
-	if l.cols.platform >= 0 {
-		if v := strings.ToLower(field(rec, l.cols.platform)); v != "" {
-			p = v
-		}
+	if len(r.platform) > 0 {
+		p = str(r.platform)
 	}
-	if !contains(a.platforms, p) {
-		a.platforms = append(a.platforms, p)
+	if !containsFold(a.platforms, p) {
+		a.platforms = append(a.platforms, strings.ToLower(p))
 	}
-	raw := field(rec, l.cols.consent)
-	if raw == "" {
+	if len(r.cons) == 0 {
 		return
 	}
-	state, ok := parseConsent(raw)
+	state, ok := parseConsent(str(r.cons))
 	if !ok {
 		l.malformed++
 		rep.IssueCount++
 		if len(rep.Issues) < maxIssues {
-			rep.Issues = append(rep.Issues, RowIssue{Line: line, Column: "consent", Value: raw,
+			rep.Issues = append(rep.Issues, RowIssue{Line: r.line, Column: "consent", Value: string(r.cons),
 				Message: "consent must be true or false; counted as unknown"})
 		}
 		a.malformed = true
 		return
 	}
-	if !a.consentSeen || t.Unix() >= a.consentSec {
-		a.consent, a.consentSec, a.consentSeen = state, t.Unix(), true
+	if !a.consentSeen || r.sec >= a.consentSec {
+		a.consent, a.consentSec, a.consentSeen = state, r.sec, true
 	}
 }
 
-func contains(xs []string, s string) bool {
+func containsFold(xs []string, s string) bool {
 	for _, x := range xs {
-		if x == s {
+		if strings.EqualFold(x, s) {
 			return true
 		}
 	}
 	return false
 }
 
+var consentWords = []struct {
+	word  string
+	state omnify.Consent
+}{
+	{"true", omnify.ConsentGranted}, {"false", omnify.ConsentDenied}, {"granted", omnify.ConsentGranted},
+	{"denied", omnify.ConsentDenied}, {"yes", omnify.ConsentGranted}, {"no", omnify.ConsentDenied},
+	{"1", omnify.ConsentGranted}, {"0", omnify.ConsentDenied}, {"unknown", omnify.ConsentUnknown},
+}
+
 func parseConsent(s string) (omnify.Consent, bool) {
-	switch strings.ToLower(s) {
-	case "true", "yes", "1", "granted":
-		return omnify.ConsentGranted, true
-	case "false", "no", "0", "denied":
-		return omnify.ConsentDenied, true
-	case "unknown":
-		return omnify.ConsentUnknown, true
+	for _, w := range consentWords {
+		if strings.EqualFold(s, w.word) {
+			return w.state, true
+		}
 	}
 	return omnify.ConsentUnknown, false
 }
