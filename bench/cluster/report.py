@@ -21,6 +21,7 @@ rows = [
     ("DBSCAN CPU s", "dbscan_cpu_s", "%.2f"),
     ("Ward CPU s", "ward_cpu_s", "%.2f"),
 ]
+print("best of 3 runs (sklearn DBSCAN and Ward: 1 run); ratio < 1 means omnify is faster")
 print("%-34s %12s %12s %8s" % ("measure", "omnify", "sklearn", "ratio"))
 for title, key, fmt in rows:
     g, s = go[key], sk[key]
