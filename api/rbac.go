@@ -38,7 +38,11 @@ var permissions = map[string]omnify.Role{
 	"members.remove":  omnify.RoleAdmin,
 	"audit.list":      omnify.RoleAdmin,
 	"eyes.run":        omnify.RoleAnalyst,
-	"eyes.read":       omnify.RoleViewer,
+	"eyes.runs":       omnify.RoleViewer,
+	"eyes.run.get":    omnify.RoleViewer,
+	"eyes.segments":   omnify.RoleViewer,
+	"eyes.customers":  omnify.RoleViewer,
+	"eyes.export":     omnify.RoleViewer,
 }
 
 // Permissions returns a copy of the permission table.

@@ -28,7 +28,6 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api/middleware"
 	"github.com/omnify-cloud/omnify/auth"
-	"github.com/omnify-cloud/omnify/eyes/eyesrun"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store"
@@ -126,7 +125,7 @@ type Deps struct {
 	// operations that enqueue need it, the rest do not.
 	Jobs *jobs.Runner
 	// Eyes starts EYES runs; the EYES operations need it.
-	Eyes *eyesrun.Service
+	Eyes EyesStarter
 	// UI, when set, serves every path the API does not own.
 	UI http.Handler
 	// ReadyChecks are the named dependency checks of /health/ready; the
@@ -232,6 +231,7 @@ func (s *Server) routes() {
 	s.registerOrgs()
 	s.registerMembers()
 	s.registerAudit()
+	s.registerEyes()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "", "no such endpoint")
