@@ -19,7 +19,12 @@ import (
 type CLI struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Eyes EyesCmd `cmd:"" help:"Customer segmentation and churn prediction."`
+	Serve   ServeCmd   `cmd:"" help:"Serve the API and the dashboard, and run background jobs."`
+	Migrate MigrateCmd `cmd:"" help:"Manage the embedded store's schema."`
+	Demo    DemoCmd    `cmd:"" help:"Create a demo organisation with synthetic customers, orders and campaigns."`
+	Eyes    EyesCmd    `cmd:"" help:"Customer segmentation and churn prediction."`
+	Admin   AdminCmd   `cmd:"" help:"Operator tasks run against the data dir."`
+	OpenAPI OpenAPICmd `cmd:"" name:"openapi" help:"Print the API's OpenAPI 3.1 document."`
 }
 
 func main() {

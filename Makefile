@@ -1,0 +1,67 @@
+# OmniFy Cloud Connect. `make run` builds what is needed and serves the
+# dashboard on http://localhost:8080; `make test` runs every test.
+
+GO      ?= go
+BIN     := bin/omnify
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/omnify-cloud/omnify.Version=$(VERSION)
+DATA    ?= ./data
+
+# Packages whose concurrency matters run under the race detector; the
+# numeric packages run without it (it slows them tenfold and they share no
+# state between goroutines beyond what their own tests check).
+GO_PKGS   := $(shell $(GO) list ./... 2>/dev/null)
+SLOW_PKGS := $(filter %/ml %/ml/% %/eyes %/eyes/% %/demo %/bench/%,$(GO_PKGS))
+RACE_PKGS := $(filter-out $(SLOW_PKGS),$(GO_PKGS))
+
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.* web/package.json web/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: all build run web test vet lint test-go test-web test-e2e bench clean openapi
+
+all: build
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+build: web
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/omnify
+
+# A fresh data dir gets a demo organisation so there is something to look at.
+run: build
+	@if [ ! -f $(DATA)/omnify.db ]; then ./$(BIN) demo --data-dir $(DATA) --org "Demo Store"; fi
+	OMNIFY_DATA_DIR=$(DATA) ./$(BIN) serve
+
+openapi:
+	$(GO) run ./cmd/omnify openapi > web/openapi.json
+	cd web && npm run gen:api
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.1 ./...
+
+test-go:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 $(SLOW_PKGS)
+
+test-web: web/node_modules/.package-lock.json
+	cd web && npm test
+
+test-e2e: build
+	cd web && OMNIFY_E2E_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+
+test: vet test-go test-web test-e2e
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./ml/... ./store/... ./auth/...
+
+clean:
+	rm -rf bin web/dist/assets web/dist/index.html

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/omnify-cloud/omnify/store/sqlite"
+)
+
+// MigrateCmd manages the embedded store's schema.
+type MigrateCmd struct {
+	Up     MigrateUpCmd     `cmd:"" help:"Apply every pending migration."`
+	Status MigrateStatusCmd `cmd:"" help:"List migrations and whether each is applied."`
+}
+
+// MigrateUpCmd applies pending migrations.
+type MigrateUpCmd struct{ Common }
+
+// Run applies the migrations.
+func (c *MigrateUpCmd) Run() error {
+	db, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(context.Background()); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Println("store is up to date")
+	return nil
+}
+
+// MigrateStatusCmd prints the migration table.
+type MigrateStatusCmd struct{ Common }
+
+// Run prints each migration's state.
+func (c *MigrateStatusCmd) Run() error {
+	db, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sts, err := db.MigrationStatus(context.Background())
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tNAME\tAPPLIED")
+	for _, s := range sts {
+		applied := "pending"
+		if s.Applied && s.AppliedAt != nil {
+			applied = s.AppliedAt.Format(time.RFC3339)
+		} else if s.Applied {
+			applied = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, s.Name, applied)
+	}
+	return tw.Flush()
+}
+
+func (c *Common) open() (*sqlite.DB, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	dir, err := c.ensureDataDir()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(context.Background(), c.dbPath(dir), sqlite.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return db, nil
+}
