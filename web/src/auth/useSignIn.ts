@@ -19,5 +19,6 @@ export function useEnterApp() {
 export function returnPath(state: unknown): string {
   const from = (state as { from?: unknown } | null)?.from
   // Only same-app paths: never an absolute URL handed in from outside.
-  return typeof from === 'string' && from.startsWith('/') && !from.startsWith('//') ? from : '/home'
+  // URL parsing reads a backslash as a slash, so "/\evil" would mean "//evil".
+  return typeof from === 'string' && /^\/(?![/\\])/.test(from) ? from : '/home'
 }
