@@ -91,3 +91,22 @@ func TestBGNBDFrequentBuyer(t *testing.T) {
 		}
 	}
 }
+
+// TestHyp2F1NeverWrongWhenInaccurate checks 2F1(1, B; C; z) with C > B > 0,
+// which lies in [1, 1/(1-z)], over huge parameters where the connection
+// formula loses its digits: the result must be NaN or within the bounds,
+// never a confident wrong value.
+func TestHyp2F1NeverWrongWhenInaccurate(t *testing.T) {
+	t.Parallel()
+	for _, big := range []float64{10, 1e3, 1e5, 1e7, 1e9} {
+		for _, gap := range []float64{0.5, 3.7, 379.48} {
+			for _, y := range []float64{0.2, 1e-3, 4.1e-5, 1e-7} {
+				z := 1 - y
+				v := btyd.Hyp2F1(1, big, big+gap, z)
+				if !math.IsNaN(v) && (v < 1-1e-9 || v > (1+1e-9)/y) {
+					t.Errorf("2F1(1,%g;%g;%g) = %g outside [1, %g]", big, big+gap, z, v, 1/y)
+				}
+			}
+		}
+	}
+}

@@ -76,12 +76,19 @@ func randomStarts(base []float64, n int, seed int64) [][]float64 {
 // (relative) and its vertices to x (in log-parameters).
 type tolerance struct{ f, x float64 }
 
-// Starting points are only compared, so they are solved coarsely; the
-// winner is then polished to full precision.
+// Starting points are only compared, so they are solved coarsely, on the
+// value alone (a flat ridge toward a limit can otherwise eat the whole
+// budget); the winner is then polished to full precision.
 var (
-	coarse = tolerance{f: 1e-8, x: 1e-4}
+	coarse = tolerance{f: 1e-8, x: math.Inf(1)}
 	fine   = tolerance{f: 1e-11, x: 1e-7}
 )
+
+// maxLogParam bounds the search to parameters in [e^-15, e^15], about
+// [3e-7, 3e6]. Optima beyond it are limits (no drop-out at all, say) that
+// the bound approximates closely, and the special functions lose their
+// accuracy out there.
+const maxLogParam = 15
 
 type vertex struct {
 	x []float64
@@ -94,6 +101,11 @@ type vertex struct {
 func nelderMead(f objective, x0 []float64, step float64, tol tolerance, maxEvals int) ([]float64, float64, int) {
 	n := len(x0)
 	eval := func(x []float64) float64 {
+		for _, v := range x {
+			if math.Abs(v) > maxLogParam {
+				return math.Inf(1)
+			}
+		}
 		v := f(x)
 		if math.IsNaN(v) {
 			return math.Inf(1)
