@@ -22,7 +22,7 @@ if [[ ! -s "$data" || ! -s "$data.meta" ]]; then
 fi
 cat "$data.meta"
 as_of="$(awk '{print $NF}' "$data.meta")" # the last order date
-echo "data: $data ($(du -h "$data" | cut -f1)), as-of $as_of"
+echo "data: $data ($(du -hL "$data" | cut -f1)), as-of $as_of"
 
 /usr/bin/time -v "$work/omnify" eyes run --transactions "$data" --as-of "$as_of" --out "$work/out" --seed 1 \
 	>"$work/run.log" 2>"$work/time.log" || { cat "$work/run.log" "$work/time.log"; exit 1; }

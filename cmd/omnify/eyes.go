@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/omnify-cloud/omnify/eyes"
@@ -38,6 +39,10 @@ func (c *EyesRunCmd) Run() error {
 		return err
 	}
 	defer f.Close()
+	// A run holds one large working set for a short time: collect garbage
+	// less often, but never let the heap pass 3 GiB.
+	debug.SetGCPercent(200)
+	debug.SetMemoryLimit(3 << 30)
 	cfg := eyes.Config{Seed: c.Seed, Horizons: c.Horizons, SilhouetteExactLimit: c.ExactLimit}
 	res, err := eyes.RunCSV(context.Background(), f, asOf, cfg)
 	if err != nil {
