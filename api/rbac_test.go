@@ -109,50 +109,120 @@ func TestRoleMatrix(t *testing.T) {
 
 // TestTenantIsolation calls every operation with a valid token of another
 // org, aimed at org A's IDs, and checks that nothing of A comes back and
-// nothing of A changes.
+// nothing of A changes. A's IDs are harvested from every listing A's owner
+// can read, so path parameters of operations added later are tried with
+// real IDs of A too.
 func TestTenantIsolation(t *testing.T) {
 	f := newFixture(t)
 	a := f.owner()
-	before := snapshot(t, f.srv, a)
-	secrets := []string{a.OrgID, a.UserID, "Acme", "acme.example.com"}
-	ids := map[string]string{"org_id": a.OrgID, "user_id": f.team[omnify.RoleViewer].UserID}
-	for _, o := range operations(t, f.srv) {
-		path := fill(o.path, ids)
-		bodies := []any{bodyFor(o.method)}
-		if bodies[0] != nil {
-			bodies = append(bodies, map[string]any{"org_id": a.OrgID}, map[string]any{"org_id": a.OrgID, "role": "viewer", "email": "eve@umbrella.example.com", "name": "Pwned"})
-		}
-		for _, body := range bodies {
-			resp := f.srv.Do(t, o.method, path, f.other.Token, body)
-			got := readAll(t, resp)
-			if strings.Contains(o.path, "{org_id}") && resp.StatusCode != 404 {
-				t.Errorf("%s %s with another org's token: %d, want 404: %s", o.method, path, resp.StatusCode, got)
-			}
-			if resp.StatusCode >= 500 {
-				t.Errorf("%s %s: %d", o.method, path, resp.StatusCode)
-			}
-			for _, s := range secrets {
-				if strings.Contains(got, s) {
-					t.Errorf("%s %s leaked %q: %s", o.method, path, s, got)
+	ops := operations(t, f.srv)
+	seedThroughAPI(t, f.srv, a, ops)
+	before := snapshot(t, f.srv, a, ops)
+	ids := harvestIDs(t, f.srv, a, ops)
+	if len(ids) < 8 { // the org, four members, their audit events
+		t.Fatalf("harvested only %d IDs of org A", len(ids))
+	}
+	secrets := append([]string{"Acme", "acme.example.com"}, ids...)
+	calls := 0
+	for _, o := range ops {
+		for _, path := range aimedAt(o.path, a, ids) {
+			for _, body := range bodiesFor(o.method, a.OrgID) {
+				calls++
+				resp := f.srv.Do(t, o.method, path, f.other.Token, body)
+				got := readAll(t, resp)
+				if strings.Contains(o.path, "{org_id}") && resp.StatusCode != 404 {
+					t.Errorf("%s %s with another org's token: %d, want 404: %s", o.method, path, resp.StatusCode, got)
+				}
+				if resp.StatusCode >= 500 {
+					t.Errorf("%s %s: %d", o.method, path, resp.StatusCode)
+				}
+				for _, s := range secrets {
+					if strings.Contains(got, s) {
+						t.Errorf("%s %s leaked %q: %s", o.method, path, s, got)
+					}
 				}
 			}
 		}
 	}
-	if after := snapshot(t, f.srv, a); after != before {
+	t.Logf("%d calls with another org's token, %d IDs of org A", calls, len(ids))
+	if after := snapshot(t, f.srv, a, ops); after != before {
 		t.Errorf("org A changed:\nbefore %s\nafter  %s", before, after)
 	}
 }
 
-// snapshot is org A as its owner sees it.
-func snapshot(t *testing.T, srv *omnifytest.Server, a omnifytest.Session) string {
+// seedThroughAPI gives org A a record of every kind an operation creates
+// from an empty body (an EYES run, say), and lets queued jobs finish, so
+// the walk below has more of A's IDs to aim at.
+func seedThroughAPI(t *testing.T, srv *omnifytest.Server, a omnifytest.Session, ops []operation) {
+	t.Helper()
+	for _, o := range ops {
+		path := strings.ReplaceAll(o.path, "{org_id}", a.OrgID)
+		if o.method == http.MethodPost && !strings.Contains(path, "{") && !strings.HasPrefix(path, "/v1/auth/") {
+			srv.Do(t, o.method, path, a.Token, map[string]any{})
+		}
+	}
+	for srv.Jobs.RunOne(context.Background(), "test") {
+	}
+}
+
+var uuidish = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// harvestIDs reads every parameterless GET operation as A's owner and
+// collects the IDs in the answers.
+func harvestIDs(t *testing.T, srv *omnifytest.Server, a omnifytest.Session, ops []operation) []string {
+	t.Helper()
+	seen := map[string]bool{a.OrgID: true, a.UserID: true}
+	for _, o := range ops {
+		path := strings.ReplaceAll(o.path, "{org_id}", a.OrgID)
+		if o.method != http.MethodGet || strings.Contains(path, "{") {
+			continue
+		}
+		for _, id := range uuidish.FindAllString(readAll(t, srv.Do(t, "GET", path, a.Token, nil)), -1) {
+			seen[id] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// aimedAt fills a path's org_id with A's org and each other parameter
+// with every harvested ID in turn.
+func aimedAt(path string, a omnifytest.Session, ids []string) []string {
+	path = strings.ReplaceAll(path, "{org_id}", a.OrgID)
+	if !strings.Contains(path, "{") {
+		return []string{path}
+	}
+	var out []string
+	for _, id := range ids {
+		out = append(out, pathParam.ReplaceAllString(path, id))
+	}
+	return out
+}
+
+func bodiesFor(method, orgID string) []any {
+	if method == http.MethodGet || method == http.MethodDelete {
+		return []any{nil}
+	}
+	return []any{map[string]any{}, map[string]any{"org_id": orgID},
+		map[string]any{"org_id": orgID, "role": "viewer", "email": "eve@umbrella.example.com", "name": "Pwned"}}
+}
+
+// snapshot is org A as its owner sees it through every parameterless GET
+// operation, listings at their largest page.
+func snapshot(t *testing.T, srv *omnifytest.Server, a omnifytest.Session, ops []operation) string {
 	t.Helper()
 	var b strings.Builder
-	for _, p := range []string{"/v1/orgs/" + a.OrgID, "/v1/orgs/" + a.OrgID + "/members?limit=1000", "/v1/orgs/" + a.OrgID + "/audit?limit=1000"} {
-		resp := srv.Do(t, "GET", p, a.Token, nil)
-		if resp.StatusCode != 200 {
-			t.Fatalf("snapshot %s: %d", p, resp.StatusCode)
+	for _, o := range ops {
+		path := strings.ReplaceAll(o.path, "{org_id}", a.OrgID)
+		if o.method != http.MethodGet || strings.Contains(path, "{") || strings.HasPrefix(path, "/health") {
+			continue
 		}
-		b.WriteString(readAll(t, resp))
+		resp := srv.Do(t, "GET", path+"?limit=1000", a.Token, nil)
+		b.WriteString(path + " " + resp.Status + " " + readAll(t, resp) + "\n")
 	}
 	return b.String()
 }
