@@ -7,7 +7,7 @@
 // OMNIFY_E2E_CHROMIUM); playwright-core never downloads a browser.
 
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
@@ -28,6 +28,8 @@ const pageErrors = []
 
 before(async () => {
   if (skip) return
+  // Start empty so every screenshot left behind is from this run.
+  await rm(shots, { recursive: true, force: true })
   await mkdir(shots, { recursive: true })
   server = await startServer(bin)
   browser = await chromium.launch({
