@@ -130,6 +130,14 @@ type clusterRun struct {
 	sample []int // seeded sample used for model selection
 }
 
+// Cluster tries K-Means, DBSCAN and Agglomerative (Ward) clustering on X,
+// judges them by silhouette under the size rules of cfg and returns the
+// report plus the chosen labels (-1 for DBSCAN noise). names label X's
+// columns in the report. X must hold finite values.
+func Cluster(X *ml.Matrix, names []string, cfg Config) (ClusteringReport, []int) {
+	return runClustering(X, names, cfg.WithDefaults())
+}
+
 // runClustering tries every method, judges them by silhouette under the size
 // rules and returns the report plus the chosen labels.
 func runClustering(X *ml.Matrix, names []string, cfg Config) (ClusteringReport, []int) {

@@ -265,3 +265,27 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		t.Errorf("cancelled run: error %v, want context.Canceled", err)
 	}
 }
+
+func TestRunUsesEngagementWhenPresent(t *testing.T) {
+	t.Parallel()
+	in := synthInput(450, 6, synthAsOf)
+	for i := range in.Customers {
+		if i%2 == 0 {
+			in.Customers[i].Engagement = &eyes.Engagement{EmailsSent: 10, EmailOpens: i % 7, EmailClicks: i % 3, SupportTicket: i % 4}
+		}
+	}
+	res := mustRun(t, in, eyes.Config{Seed: 1})
+	mustCleanOutputs(t, res)
+	for _, f := range []string{"email_open_rate", "email_click_rate", "support_tickets", "subscriptions"} {
+		if !slices.Contains(res.Features, f) {
+			t.Errorf("features %v lack %s", res.Features, f)
+		}
+	}
+	if m := res.Churn[0]; !slices.Contains(m.FeaturesUsed, "email_open_rate") || slices.Contains(m.FeaturesUsed, "subscriptions") {
+		t.Errorf("model uses %v: want the varying engagement features, not the constant one", m.FeaturesUsed)
+	}
+	plain := mustRun(t, synthInput(450, 6, synthAsOf), eyes.Config{Seed: 1})
+	if slices.Contains(plain.Features, "email_open_rate") {
+		t.Error("engagement features appear without engagement data")
+	}
+}
