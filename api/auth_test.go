@@ -236,3 +236,24 @@ func TestInternalErrorsStayInternal(t *testing.T) {
 	}
 	assertProblem(t, resp, body)
 }
+
+// TestAccessTokenExpires: a token already seen and accepted is refused once
+// it expires, and the refresh token then gets a fresh one.
+func TestAccessTokenExpires(t *testing.T) {
+	srv := omnifytest.NewServer(t)
+	s := srv.Register(t, "ana@example.com", "Acme")
+	if st := srv.DoJSON(t, "GET", "/v1/me", s.Token, nil, nil); st != 200 {
+		t.Fatalf("fresh token: %d", st)
+	}
+	srv.Clock.Advance(srv.Issuer.TTL() + time.Minute)
+	if st := srv.DoJSON(t, "GET", "/v1/me", s.Token, nil, nil); st != 401 {
+		t.Fatalf("expired token: %d, want 401", st)
+	}
+	var next api.Session
+	if st := srv.DoJSON(t, "POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": s.Refresh}, &next); st != 200 {
+		t.Fatalf("refresh: %d", st)
+	}
+	if st := srv.DoJSON(t, "GET", "/v1/me", next.AccessToken, nil, nil); st != 200 {
+		t.Fatalf("refreshed token: %d", st)
+	}
+}
