@@ -10,11 +10,12 @@ DATA    ?= ./data
 # Packages whose concurrency matters run under the race detector; the
 # numeric packages run without it (it slows them tenfold and they share no
 # state between goroutines beyond what their own tests check).
+MODULE    := github.com/omnify-cloud/omnify
 GO_PKGS   := $(shell $(GO) list ./... 2>/dev/null)
-SLOW_PKGS := $(filter %/ml %/ml/% %/eyes %/eyes/% %/demo %/bench/%,$(GO_PKGS))
+SLOW_PKGS := $(shell $(GO) list ./... 2>/dev/null | grep -E '^$(MODULE)/(ml|eyes|demo|bench)(/|$$)')
 RACE_PKGS := $(filter-out $(SLOW_PKGS),$(GO_PKGS))
 
-WEB_SRC := $(shell find web/src web/index.html web/vite.config.* web/package.json web/tsconfig*.json -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.* web/package.json web/tsconfig*.json -type f 2>/dev/null)
 
 .PHONY: all build run web test vet lint test-go test-web test-e2e bench clean openapi
 
