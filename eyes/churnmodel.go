@@ -58,7 +58,7 @@ func fitChurnModel(F *ml.Matrix, y []bool, names []string, workers int) (*churnM
 	}
 	m.lr = lr
 	for _, j := range m.keep {
-		m.reasonText = append(m.reasonText, [2]string{names[j] + " low", names[j] + " high"})
+		m.reasonText = append(m.reasonText, reasonCodes(names[j]))
 	}
 	return m, nil
 }
@@ -118,7 +118,7 @@ func (m *churnModel) drivers() []Driver {
 }
 
 // reasons names the (at most) three features that push one customer's risk
-// up the most, e.g. "recency_days high".
+// up the most, e.g. "long since last purchase (recency_days)".
 func (m *churnModel) reasons(row []float64, scratch []float64) []string {
 	z := scratch[:len(m.keep)]
 	for k, j := range m.keep {

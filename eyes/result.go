@@ -146,3 +146,16 @@ type Timing struct {
 func (r *Result) ClusterMatrix() (*ml.Matrix, []string) {
 	return r.clusterX, r.Clustering.Features
 }
+
+// ExportableCustomers returns the customers of one segment (every segment
+// when segmentID is empty) that may be exported or pushed to a marketing
+// platform: those with consent granted, and no one else.
+func (r *Result) ExportableCustomers(segmentID string) []CustomerResult {
+	var out []CustomerResult
+	for _, c := range r.Customers {
+		if c.Exportable && Exportable(c.Consent) && (segmentID == "" || c.SegmentID == segmentID) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -67,6 +67,7 @@ func TestRunSyntheticCustomers(t *testing.T) {
 	}
 	checkSegments(t, res)
 	checkCustomers(t, res)
+	checkExports(t, res)
 	for _, m := range res.Churn {
 		if !m.Scored || m.AUC < 0.70 || !m.GatePassed || len(m.FeaturesUsed) == 0 || len(m.TrainCutoffs) == 0 {
 			t.Errorf("%d-day model card %+v: want a scored model passing the gate on this clear-cut data", m.HorizonDays, m)
@@ -117,6 +118,39 @@ func checkCustomers(t *testing.T, res *eyes.Result) {
 		if c.PAlive < 0 || c.PAlive > 1 || c.ExpectedCLV < 0 || !slices.Contains(eyes.RFMNames, c.RFM.Segment) {
 			t.Fatalf("customer %+v has out-of-range outputs", c)
 		}
+	}
+}
+
+func checkExports(t *testing.T, res *eyes.Result) {
+	t.Helper()
+	total := 0
+	for _, s := range res.Segments {
+		exp := res.ExportableCustomers(s.ID)
+		total += len(exp)
+		if len(exp) != s.Exportable {
+			t.Errorf("segment %s: %d exportable customers, segment says %d", s.Name, len(exp), s.Exportable)
+		}
+		for _, c := range exp {
+			if c.Consent != omnify.ConsentGranted || c.SegmentID != s.ID {
+				t.Fatalf("exported customer %+v is not a granted member of %s", c, s.ID)
+			}
+		}
+	}
+	if all := res.ExportableCustomers(""); len(all) != total || total != res.Consent.Granted {
+		t.Errorf("%d exportable overall, %d by segment, %d granted", len(all), total, res.Consent.Granted)
+	}
+	withReasons, risky := 0, 0
+	for _, c := range res.Customers {
+		if len(c.Reasons) > 3 {
+			t.Fatalf("customer %s has %d reasons, want at most 3", c.ID, len(c.Reasons))
+		}
+		if p, _ := c.ChurnAt(90); p > 0.5 {
+			risky++
+			withReasons += min(len(c.Reasons), 1)
+		}
+	}
+	if risky == 0 || withReasons < risky*9/10 {
+		t.Errorf("%d of %d customers at risk carry reason codes", withReasons, risky)
 	}
 }
 
