@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -81,7 +82,32 @@ func (p *pipeline) say(format string, args ...any) {
 	p.res.Messages = append(p.res.Messages, fmt.Sprintf(format, args...))
 }
 
+// validateInput refuses what no analysis should silently absorb: repeated
+// customer IDs, empty IDs, and order amounts that are negative or not finite.
+func validateInput(cs []Customer) error {
+	seen := make(map[string]struct{}, len(cs))
+	for i := range cs {
+		c := &cs[i]
+		if c.ID == "" {
+			return fmt.Errorf("%w: customer %d has an empty id", ErrBadInput, i)
+		}
+		if _, dup := seen[c.ID]; dup {
+			return fmt.Errorf("%w: customer id %q appears twice", ErrBadInput, c.ID)
+		}
+		seen[c.ID] = struct{}{}
+		for k, o := range c.Orders {
+			if !(o.Amount >= 0) || math.IsInf(o.Amount, 1) {
+				return fmt.Errorf("%w: customer %q order %d: amount %v must be a finite number ≥ 0", ErrBadInput, c.ID, k, o.Amount)
+			}
+		}
+	}
+	return nil
+}
+
 func (p *pipeline) load() error {
+	if err := validateInput(p.in.Customers); err != nil {
+		return err
+	}
 	p.asOfDay = dayOf(p.in.AsOf)
 	p.hist = buildHistories(p.in.Customers, p.asOfDay, p.cfg.Workers)
 	d := &p.res.Data

@@ -273,6 +273,18 @@ func TestRunMigrationFromPreviousResult(t *testing.T) {
 	}
 }
 
+// withCustomers returns a copy of in whose customers (and orders) edit has
+// changed, leaving in untouched.
+func withCustomers(in eyes.Input, edit func([]eyes.Customer)) eyes.Input {
+	cs := slices.Clone(in.Customers)
+	for i := range cs {
+		cs[i].Orders = slices.Clone(cs[i].Orders)
+	}
+	edit(cs)
+	in.Customers = cs
+	return in
+}
+
 func TestRunRejectsBadArguments(t *testing.T) {
 	t.Parallel()
 	in := synthInput(10, 1, synthAsOf)
@@ -285,6 +297,10 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		{"zero horizon", in, eyes.Config{Horizons: []int{0}}},
 		{"repeated horizon", in, eyes.Config{Horizons: []int{30, 30}}},
 		{"k range", in, eyes.Config{KMin: 5, KMax: 3}},
+		{"duplicate id", withCustomers(in, func(cs []eyes.Customer) { cs[1].ID = cs[0].ID }), eyes.Config{}},
+		{"empty id", withCustomers(in, func(cs []eyes.Customer) { cs[2].ID = "" }), eyes.Config{}},
+		{"negative amount", withCustomers(in, func(cs []eyes.Customer) { cs[0].Orders[0].Amount = -1 }), eyes.Config{}},
+		{"NaN amount", withCustomers(in, func(cs []eyes.Customer) { cs[0].Orders[0].Amount = math.NaN() }), eyes.Config{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
