@@ -38,10 +38,13 @@ func checkCols(X *ml.Matrix, want int) error {
 	return nil
 }
 
-// safeScale mirrors the usual convention that a (near-)zero spread means
-// "do not divide": the column is only centred.
+// epsilon is the float64 machine epsilon.
+const epsilon = 2.220446049250313e-16
+
+// safeScale treats a spread below 10·epsilon as zero and returns 1 for it:
+// such a column is only centred, never blown up by a division.
 func safeScale(s float64) float64 {
-	if s < 10*math.SmallestNonzeroFloat64 || s == 0 || math.IsNaN(s) {
+	if s < 10*epsilon || math.IsNaN(s) {
 		return 1
 	}
 	return s

@@ -8,8 +8,8 @@ import (
 )
 
 // Standardizer holds per-column means and population standard deviations.
-// A constant column keeps Std 0; transforms treat it as scale 1, so the
-// column maps to 0 instead of NaN.
+// A column that is constant up to rounding error has Std 0; transforms treat
+// it as scale 1, so the column maps to 0 instead of NaN or noise.
 type Standardizer struct {
 	Mean, Std []float64
 }
@@ -58,8 +58,14 @@ func meanStd(X *ml.Matrix) (mean, std []float64) {
 	}
 	n := float64(X.Rows)
 	for j := range std {
-		v := (std[j] - corr[j]*corr[j]/n) / n
-		std[j] = math.Sqrt(math.Max(v, 0))
+		v := math.Max((std[j]-corr[j]*corr[j]/n)/n, 0)
+		// A variance within rounding error of zero (relative to the column's
+		// magnitude) is a constant column; report it as exactly 0.
+		bound := n*epsilon*v + math.Pow(n*mean[j]*epsilon, 2)
+		if v <= bound {
+			v = 0
+		}
+		std[j] = math.Sqrt(v)
 	}
 	return mean, std
 }
@@ -87,7 +93,15 @@ func (s *Standardizer) TransformE(X *ml.Matrix) (*ml.Matrix, error) {
 	if err := checkCols(X, len(s.Mean)); err != nil {
 		return nil, fmt.Errorf("standardize: %w", err)
 	}
-	return affine(X, s.Mean, s.scales()), nil
+	out := affine(X, s.Mean, s.scales())
+	for j, sd := range s.Std {
+		if sd == 0 { // exactly 0 even when the mean picked up rounding error
+			for i := 0; i < out.Rows; i++ {
+				out.Data[i*out.Cols+j] = 0
+			}
+		}
+	}
+	return out, nil
 }
 
 // InverseTransform maps standardized values back to original units, for
