@@ -82,7 +82,7 @@ type neighbourCache struct {
 	count  []int32
 }
 
-const maxCachedNeighbours = 64
+const maxCachedNeighbours = 32 // bounds the cache at 124 bytes a point
 
 func (c *neighbourCache) of(p int) []int32 {
 	return c.idx[p*c.stride : p*c.stride+int(c.count[p])]
