@@ -78,8 +78,6 @@ func sampleIndexes(n, m int, rng *rand.Rand) []int {
 	return out
 }
 
-func sortInts(v []int) { slices.Sort(v) }
-
 // sqDist is the squared Euclidean distance between equal-length vectors.
 func sqDist(a, b []float64) float64 {
 	b = b[:len(a)]

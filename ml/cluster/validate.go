@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/omnify-cloud/omnify/ml"
 )
@@ -69,7 +70,7 @@ func encodeLabels(labels []int) ([]int, int) {
 	for v := range seen {
 		vals = append(vals, v)
 	}
-	sortInts(vals)
+	slices.Sort(vals)
 	for i, v := range vals {
 		seen[v] = i
 	}
