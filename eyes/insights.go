@@ -116,8 +116,8 @@ func (p *pipeline) findings() []string {
 	var f []string
 	c := p.res.Clustering
 	if c.Chosen != "none" {
-		f = append(f, fmt.Sprintf("%s found %d segments with silhouette %.2f (%s structure%s).",
-			methodTitle(c.Chosen), len(p.res.Segments), c.Silhouette, c.Band, weakSuffix(c.WeakStructure)))
+		f = append(f, fmt.Sprintf("%s found %d segments with silhouette %.2f (%s structure by Kaufman–Rousseeuw; %s the %.2f gate%s).",
+			methodTitle(c.Chosen), len(p.res.Segments), c.Silhouette, c.Band, passWord(!c.WeakStructure), p.cfg.MinSilhouette, weakSuffix(c.WeakStructure)))
 	}
 	if s := topRevenue(p.res.Segments); s != nil {
 		f = append(f, fmt.Sprintf("%q is %.0f%% of customers and brings %.0f%% of revenue.", s.Name, 100*s.Share, 100*s.RevenueShare))
@@ -155,7 +155,7 @@ func methodTitle(m string) string {
 
 func weakSuffix(weak bool) string {
 	if weak {
-		return ", below the 0.45 gate: treat boundaries as soft"
+		return ": treat segment boundaries as soft"
 	}
 	return ""
 }

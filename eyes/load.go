@@ -24,15 +24,14 @@ const maxIssues = 100
 
 // LoadReport says what LoadTransactionsCSV read and what it had to flag.
 type LoadReport struct {
-	Rows          int              `json:"rows"`             // data rows in the file
-	RowsUsed      int              `json:"rows_used"`        // rows dated on or before as-of
-	RowsAfterAsOf int              `json:"rows_after_as_of"` // rows ignored because they are later
-	Customers     int              `json:"customers"`
-	Columns       []string         `json:"columns"`
-	Consent       ConsentCounts    `json:"consent"`
-	Issues        []RowIssue       `json:"issues,omitempty"`
-	IssueCount    int              `json:"issue_count"`
-	Timings       map[string]int64 `json:"-"`
+	Rows          int           `json:"rows"`             // data rows in the file
+	RowsUsed      int           `json:"rows_used"`        // rows dated on or before as-of
+	RowsAfterAsOf int           `json:"rows_after_as_of"` // rows ignored because they are later
+	Customers     int           `json:"customers"`
+	Columns       []string      `json:"columns"`
+	Consent       ConsentCounts `json:"consent"`
+	Issues        []RowIssue    `json:"issues,omitempty"`
+	IssueCount    int           `json:"issue_count"`
 }
 
 // RowIssue is a problem with one row that did not stop the load, such as a
@@ -71,7 +70,6 @@ type custAcc struct {
 	consent     omnify.Consent
 	consentSec  int64
 	consentSeen bool
-	malformed   bool
 }
 
 // LoadTransactionsCSV streams a transactions CSV (header row; columns
@@ -203,7 +201,6 @@ func (l *loader) details(a *custAcc, r *parsedRow, rep *LoadReport) {
 			rep.Issues = append(rep.Issues, RowIssue{Line: r.line, Column: "consent", Value: string(r.cons),
 				Message: "consent must be true or false; counted as unknown"})
 		}
-		a.malformed = true
 		return
 	}
 	if !a.consentSeen || r.sec >= a.consentSec {
