@@ -112,23 +112,6 @@ func quickselect(idx []int, k int, key func(int) float64) {
 	}
 }
 
-// boxDist is the squared distance from q to node's bounding box.
-func (t *kdTree) boxDist(node int, q []float64) float64 {
-	d := t.d
-	box := t.boxes[node*2*d : (node+1)*2*d]
-	s := 0.0
-	for j, v := range q {
-		if v < box[j] {
-			e := box[j] - v
-			s += e * e
-		} else if v > box[d+j] {
-			e := v - box[d+j]
-			s += e * e
-		}
-	}
-	return s
-}
-
 // boxBeyond reports whether node's bounding box lies farther than r2 from q,
 // stopping as soon as the partial distance exceeds it.
 func (t *kdTree) boxBeyond(node int, q []float64, r2 float64) bool {
@@ -272,7 +255,7 @@ func (t *kdTree) knn(q []float64, k int, h *knnHeap, stack []int) []int {
 	for len(stack) > 0 {
 		node := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if t.boxDist(node, q) > h.worst(k) {
+		if t.boxBeyond(node, q, h.worst(k)) {
 			continue
 		}
 		nd := t.nodes[node]

@@ -53,11 +53,7 @@ func MiniBatchKMeans(X *ml.Matrix, cfg MiniBatchConfig) (*KMeansResult, error) {
 		for b := range batch {
 			batch[b] = rng.IntN(X.Rows)
 		}
-		forBlocks(len(batch), 128, cfg.Workers, func(_, lo, hi int) {
-			for b := lo; b < hi; b++ {
-				near[b], _ = nearest(X.Row(batch[b]), C)
-			}
-		})
+		nearestBatch(X, C, batch, near, cfg.Workers)
 		for b, i := range batch {
 			c := near[b]
 			counts[c]++
@@ -75,6 +71,28 @@ func MiniBatchKMeans(X *ml.Matrix, cfg MiniBatchConfig) (*KMeansResult, error) {
 	}
 	return &KMeansResult{Labels: labels, Centers: C, Iter: cfg.MaxIter, Sizes: sizes,
 		Inertia: inertiaOf(X, C, labels, cfg.Workers)}, nil
+}
+
+// nearestBatch finds the nearest centre of each batch point, through a k-d
+// tree over the centres when there are many of them.
+func nearestBatch(X, C *ml.Matrix, batch, near []int, workers int) {
+	if C.Rows <= 32 {
+		forBlocks(len(batch), 128, workers, func(_, lo, hi int) {
+			for b := lo; b < hi; b++ {
+				near[b], _ = nearest(X.Row(batch[b]), C)
+			}
+		})
+		return
+	}
+	t := buildKDTree(C)
+	forBlocks(len(batch), 128, workers, func(_, lo, hi int) {
+		var h knnHeap
+		var stack []int
+		for b := lo; b < hi; b++ {
+			stack = t.knn(X.Row(batch[b]), 1, &h, stack)
+			near[b] = h.idx[0]
+		}
+	})
 }
 
 // seedCenters uses greedy k-means++ for small K and plain k-means++ (one
