@@ -2,6 +2,9 @@ package eyes
 
 import (
 	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/omnify-cloud/omnify/ml"
@@ -128,11 +131,7 @@ func (p *pipeline) churnData(h int, card *ModelCard) (labelled, labelled, error)
 			h, need, p.cfg.MinHistoryDays, have)
 	}
 	var train labelled
-	for j := 0; j < p.cfg.TrainCutoffs; j++ {
-		c := D - int32(2*h+j*p.cfg.CutoffStep)
-		if c-p.firstDay < int32(p.cfg.MinHistoryDays) {
-			break
-		}
+	for _, c := range p.trainingCutoffs(h) {
 		w := p.window(c, h)
 		train = appendLabelled(train, w)
 		card.TrainCutoffs = append(card.TrainCutoffs, dayTime(c))
@@ -196,6 +195,53 @@ func (p *pipeline) window(c int32, h int) labelled {
 		y[k] = !p.hist.boughtIn(i, c, c+int32(h))
 	}
 	return labelled{X: cf.X, y: y}
+}
+
+// trainingCutoffs lists the cutoff days horizon h trains on, latest first,
+// stopping where less than MinHistoryDays of history would precede them.
+func (p *pipeline) trainingCutoffs(h int) []int32 {
+	var out []int32
+	for j := 0; j < p.cfg.TrainCutoffs; j++ {
+		c := p.asOfDay - int32(2*h+j*p.cfg.CutoffStep)
+		if c-p.firstDay < int32(p.cfg.MinHistoryDays) {
+			break
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// precomputeCutoffs computes the features of every cutoff the horizons will
+// need, several at once: each cutoff fits its own BG/NBD model, a serial
+// step that would otherwise run one cutoff after another.
+func (p *pipeline) precomputeCutoffs() {
+	var days []int32
+	for _, h := range p.res.Horizons {
+		if p.asOfDay-p.firstDay < int32(2*h+p.cfg.MinHistoryDays) {
+			continue
+		}
+		for _, c := range append(p.trainingCutoffs(h), p.asOfDay-int32(h)) {
+			if !slices.Contains(days, c) {
+				days = append(days, c)
+			}
+		}
+	}
+	out := make([]*cutoffFeatures, len(days))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(p.cfg.Workers, len(days)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1) - 1); k < len(days); k = int(next.Add(1) - 1) {
+				out[k] = p.fs.at(days[k], p.fs.active(days[k], p.churnSample))
+			}
+		}()
+	}
+	wg.Wait()
+	for k, c := range days {
+		p.cutoffs[c] = out[k]
+	}
 }
 
 // cutoff returns (and caches) the features of the churn sample at day c.

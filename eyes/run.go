@@ -180,6 +180,7 @@ func (p *pipeline) churnModels() error {
 	for k, s := range sample {
 		p.churnSample[k] = p.active[s]
 	}
+	p.precomputeCutoffs()
 	hs := p.res.Horizons
 	for k, h := range hs {
 		cs := p.churnFor(h, k == len(hs)-1)
