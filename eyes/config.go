@@ -39,7 +39,7 @@ type Config struct {
 	MinHistoryDays int // history before the earliest training cutoff (default 30)
 	TrainCutoffs   int // stacked training cutoffs per horizon (default 3)
 	CutoffStep     int // days between stacked training cutoffs (default 30)
-	ChurnSample    int // customers sampled for churn training (default 150,000)
+	ChurnSample    int // customers sampled for churn training (default 60,000)
 }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
@@ -75,7 +75,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.MinHistoryDays, 30)
 	def(&c.TrainCutoffs, 3)
 	def(&c.CutoffStep, 30)
-	def(&c.ChurnSample, 150_000)
+	def(&c.ChurnSample, 60_000)
 	return c
 }
 
