@@ -12,15 +12,22 @@ import (
 // distance to every other centre. A point whose upper bound is below both its
 // lower bound and half the distance from its centre to the nearest other
 // centre cannot change cluster, so its distances are not computed.
+//
+// Per-block centre sums are kept up to date as points change cluster, so an
+// iteration touches the coordinates of only the points it must re-examine;
+// bounds are loosened by the latest centre shifts inside the same pass.
 type hamerly struct {
-	X, C          *ml.Matrix
-	labels        []int
-	upper, lower  []float64
-	half          []float64 // half the distance from each centre to its nearest other centre
-	shift         []float64
-	workers       int
-	partialSums   []float64 // per block k×d sums
-	partialCounts []int     // per block k counts
+	X, C         *ml.Matrix
+	labels       []int
+	upper, lower []float64
+	half         []float64 // half the distance from each centre to its nearest other centre
+	shift        []float64 // how far each centre moved in the last update
+	maxShift     float64
+	secondShift  float64
+	maxShifted   int
+	workers      int
+	blockSums    []float64 // per block k×d coordinate sums of its points, by label
+	blockCounts  []int     // per block k point counts, by label
 }
 
 func newHamerly(X, C *ml.Matrix, workers int) *hamerly {
@@ -28,8 +35,8 @@ func newHamerly(X, C *ml.Matrix, workers int) *hamerly {
 	nb := numBlocks(n, blockSize)
 	return &hamerly{X: X, C: C, labels: make([]int, n),
 		upper: make([]float64, n), lower: make([]float64, n),
-		half: make([]float64, k), shift: make([]float64, k), workers: workers,
-		partialSums: make([]float64, nb*k*X.Cols), partialCounts: make([]int, nb*k)}
+		half: make([]float64, k), shift: make([]float64, k), maxShifted: -1, workers: workers,
+		blockSums: make([]float64, nb*k*X.Cols), blockCounts: make([]int, nb*k)}
 }
 
 // lloydHamerly runs Lloyd iterations from the centres C (modified in place)
@@ -86,10 +93,18 @@ func twoNearest(x []float64, C *ml.Matrix) (int, float64, float64) {
 }
 
 func (h *hamerly) assignAll() {
-	forBlocks(h.X.Rows, blockSize, h.workers, func(_, lo, hi int) {
+	k, d := h.C.Rows, h.X.Cols
+	forBlocks(h.X.Rows, blockSize, h.workers, func(b, lo, hi int) {
+		sums, counts := h.blockSums[b*k*d:(b+1)*k*d], h.blockCounts[b*k:(b+1)*k]
 		for i := lo; i < hi; i++ {
-			b, d1, d2 := twoNearest(h.X.Row(i), h.C)
-			h.labels[i], h.upper[i], h.lower[i] = b, math.Sqrt(d1), math.Sqrt(d2)
+			x := h.X.Row(i)
+			c, d1, d2 := twoNearest(x, h.C)
+			h.labels[i], h.upper[i], h.lower[i] = c, math.Sqrt(d1), math.Sqrt(d2)
+			counts[c]++
+			dst := sums[c*d : c*d+d]
+			for j, v := range x {
+				dst[j] += v
+			}
 		}
 	})
 }
@@ -98,7 +113,7 @@ func (h *hamerly) assignAll() {
 func (h *hamerly) assign() int {
 	changes := make([]int, numBlocks(h.X.Rows, blockSize))
 	forBlocks(h.X.Rows, blockSize, h.workers, func(b, lo, hi int) {
-		changes[b] = h.assignRange(lo, hi)
+		changes[b] = h.assignRange(b, lo, hi)
 	})
 	total := 0
 	for _, c := range changes {
@@ -107,31 +122,55 @@ func (h *hamerly) assign() int {
 	return total
 }
 
-func (h *hamerly) assignRange(lo, hi int) int {
+func (h *hamerly) assignRange(b, lo, hi int) int {
 	changed := 0
 	for i := lo; i < hi; i++ {
 		a := h.labels[i]
-		m := math.Max(h.half[a], h.lower[i])
-		if h.upper[i] <= m {
-			continue
+		u, l := h.loosened(i, a)
+		m := math.Max(h.half[a], l)
+		if u > m {
+			x := h.X.Row(i)
+			u = math.Sqrt(sqDist(x, h.C.Row(a)))
+			if u > m {
+				c, d1, d2 := twoNearest(x, h.C)
+				if c != a {
+					h.move(b, x, a, c)
+					h.labels[i] = c
+					changed++
+				}
+				u, l = math.Sqrt(d1), math.Sqrt(d2)
+			}
 		}
-		x := h.X.Row(i)
-		h.upper[i] = math.Sqrt(sqDist(x, h.C.Row(a)))
-		if h.upper[i] <= m {
-			continue
-		}
-		b, d1, d2 := twoNearest(x, h.C)
-		if b != a {
-			changed++
-		}
-		h.labels[i], h.upper[i], h.lower[i] = b, math.Sqrt(d1), math.Sqrt(d2)
+		h.upper[i], h.lower[i] = u, l
 	}
 	return changed
 }
 
+// loosened returns point i's bounds widened by the last centre shifts.
+func (h *hamerly) loosened(i, a int) (upper, lower float64) {
+	upper = h.upper[i] + h.shift[a]
+	if a == h.maxShifted {
+		return upper, h.lower[i] - h.secondShift
+	}
+	return upper, h.lower[i] - h.maxShift
+}
+
+// move transfers point x from cluster a to cluster c in block b's sums.
+func (h *hamerly) move(b int, x []float64, a, c int) {
+	k, d := h.C.Rows, h.X.Cols
+	sums, counts := h.blockSums[b*k*d:(b+1)*k*d], h.blockCounts[b*k:(b+1)*k]
+	counts[a]--
+	counts[c]++
+	from, to := sums[a*d:a*d+d], sums[c*d:c*d+d]
+	for j, v := range x {
+		from[j] -= v
+		to[j] += v
+	}
+}
+
 // updateCenters moves every centre to the mean of its points, relocates
-// empty clusters, loosens the bounds by the shifts and returns the total
-// squared shift.
+// empty clusters, records the shifts for the next pass's bounds and returns
+// the total squared shift.
 func (h *hamerly) updateCenters() float64 {
 	k, d := h.C.Rows, h.X.Cols
 	sums, counts := h.clusterSums()
@@ -151,34 +190,21 @@ func (h *hamerly) updateCenters() float64 {
 		h.shift[c] = math.Sqrt(s)
 		total += s
 	}
-	h.loosenBounds()
+	h.recordShifts()
 	h.updateHalf()
 	return total
 }
 
-// clusterSums reduces per-block sums in block order (worker-independent).
+// clusterSums adds up the per-block sums in block order, so the centres do
+// not depend on the worker count.
 func (h *hamerly) clusterSums() ([]float64, []int) {
 	k, d := h.C.Rows, h.X.Cols
-	forBlocks(h.X.Rows, blockSize, h.workers, func(b, lo, hi int) {
-		ps := h.partialSums[b*k*d : (b+1)*k*d]
-		pc := h.partialCounts[b*k : (b+1)*k]
-		clear(ps)
-		clear(pc)
-		for i := lo; i < hi; i++ {
-			l := h.labels[i]
-			pc[l]++
-			dst := ps[l*d : l*d+d]
-			for j, v := range h.X.Row(i) {
-				dst[j] += v
-			}
-		}
-	})
 	sums, counts := make([]float64, k*d), make([]int, k)
 	for b := 0; b < numBlocks(h.X.Rows, blockSize); b++ {
-		for j, v := range h.partialSums[b*k*d : (b+1)*k*d] {
+		for j, v := range h.blockSums[b*k*d : (b+1)*k*d] {
 			sums[j] += v
 		}
-		for c, v := range h.partialCounts[b*k : (b+1)*k] {
+		for c, v := range h.blockCounts[b*k : (b+1)*k] {
 			counts[c] += v
 		}
 	}
@@ -242,26 +268,17 @@ func farthestPoints(X, C *ml.Matrix, labels []int, m, workers int) []int {
 	return idx[:min(m, len(idx))]
 }
 
-func (h *hamerly) loosenBounds() {
-	maxS, secondS, maxC := 0.0, 0.0, -1
+// recordShifts keeps the largest and second-largest centre shift, which
+// bound how much any point's distance to another centre can have shrunk.
+func (h *hamerly) recordShifts() {
+	h.maxShift, h.secondShift, h.maxShifted = 0, 0, -1
 	for c, s := range h.shift {
-		if s > maxS {
-			maxS, secondS, maxC = s, maxS, c
-		} else if s > secondS {
-			secondS = s
+		if s > h.maxShift {
+			h.maxShift, h.secondShift, h.maxShifted = s, h.maxShift, c
+		} else if s > h.secondShift {
+			h.secondShift = s
 		}
 	}
-	forBlocks(h.X.Rows, blockSize, h.workers, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			a := h.labels[i]
-			h.upper[i] += h.shift[a]
-			if a == maxC {
-				h.lower[i] -= secondS
-			} else {
-				h.lower[i] -= maxS
-			}
-		}
-	})
 }
 
 func (h *hamerly) updateHalf() {
