@@ -2,6 +2,7 @@ package eyes_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +98,60 @@ func TestLoadTransactionsCSVIncludesAsOfDay(t *testing.T) {
 	}
 	if rep.RowsUsed != 1 {
 		t.Errorf("rows used %d, want 1: the whole as-of day counts, the next day does not", rep.RowsUsed)
+	}
+}
+
+func TestLoadTransactionsCSVFormats(t *testing.T) {
+	t.Parallel()
+	asOf := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
+	const data = "\ufeffCustomer_ID,Order_Date,Amount,Email\r\n" +
+		"\"a,1\",2024-01-05,10,\"x, y\"\"z\"\"@example.org\"\r\n" +
+		"\r\n" +
+		"b,2024-01-06,2.5e1,\r\n" +
+		"b,2024-01-07,3," // no final newline
+	in, rep, err := eyes.LoadTransactionsCSV(strings.NewReader(data), asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 3 || len(in.Customers) != 2 {
+		t.Fatalf("rows %d customers %d, want 3 and 2", rep.Rows, len(in.Customers))
+	}
+	a, b := in.Customers[0], in.Customers[1]
+	if a.ID != "a,1" || a.Email != `x, y"z"@example.org` {
+		t.Errorf("quoted fields read as id %q email %q", a.ID, a.Email)
+	}
+	if len(b.Orders) != 2 || b.Orders[0].Amount != 25 || b.Orders[1].Amount != 3 {
+		t.Errorf("customer b orders %+v", b.Orders)
+	}
+}
+
+// TestLoadTransactionsCSVLineNumbersAcrossChunks puts a bad row deep in a
+// file larger than one parsing chunk: the error must still name its line.
+func TestLoadTransactionsCSVLineNumbersAcrossChunks(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("customer_id,order_date,amount\n")
+	const bad = 230_001
+	for line := 2; line <= 250_000; line++ {
+		amount := "12.34"
+		if line == bad {
+			amount = "twelve"
+		}
+		fmt.Fprintf(&b, "customer-%06d,2024-03-%02d,%s\n", line%5000, 1+line%28, amount)
+	}
+	if b.Len() < 6<<20 {
+		t.Fatalf("test file is only %d bytes; it must span several chunks", b.Len())
+	}
+	_, _, err := eyes.LoadTransactionsCSV(strings.NewReader(b.String()), time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d:", bad)) {
+		t.Fatalf("error %v, want one naming line %d", err, bad)
+	}
+	good := strings.Replace(b.String(), "twelve", "12", 1)
+	in, rep, err := eyes.LoadTransactionsCSV(strings.NewReader(good), time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 249_999 || len(in.Customers) != 5000 || in.Customers[0].ID != "customer-000002" {
+		t.Errorf("rows %d customers %d first %q: want 249999 rows, 5000 customers in first-seen order", rep.Rows, len(in.Customers), in.Customers[0].ID)
 	}
 }
