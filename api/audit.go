@@ -82,7 +82,7 @@ func (s *Server) listAudit(ctx context.Context, in *auditListInput) (*auditListO
 	f := store.AuditFilter{Action: in.Action, ActorID: in.ActorID, Since: in.Since, Until: in.Until}
 	es, next, err := s.deps.Store.ListAudit(ctx, a.OrgID, f, store.Page{Limit: in.Limit, After: in.After})
 	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
+		return nil, fmt.Errorf("list audit: %w", pageError(err))
 	}
 	out := &auditListOutput{}
 	out.Body.Items = make([]AuditItem, len(es))

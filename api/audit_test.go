@@ -94,6 +94,7 @@ func TestAuditListingFilters(t *testing.T) {
 		}
 	}
 	f.run(t, []scenario{
+		{name: "bad cursor", method: "GET", path: "/v1/orgs/{org}/audit?after=%00", token: "owner", status: 422, contains: []string{`"location":"query.after"`}},
 		{name: "bad since", method: "GET", path: "/v1/orgs/{org}/audit?since=yesterday", token: "owner", status: 422, contains: []string{"query.since"}},
 		{name: "analyst may not read", method: "GET", path: "/v1/orgs/{org}/audit", token: "analyst", status: 403},
 	})

@@ -135,4 +135,14 @@ func installErrorModel() {
 	})
 }
 
+// pageError places the store's complaint about a page cursor on the
+// listing's query parameter.
+func pageError(err error) error {
+	var fe *omnify.FieldError
+	if errors.As(err, &fe) && fe.Field == "after" {
+		return omnify.Invalid("query.after", "%s", fe.Message)
+	}
+	return err
+}
+
 func isNotFound(err error) bool { return errors.Is(err, omnify.ErrNotFound) }

@@ -96,7 +96,7 @@ func (s *Server) listMembers(ctx context.Context, in *memberListInput) (*memberL
 	}
 	ms, next, err := s.deps.Store.ListMembers(ctx, a.OrgID, store.Page{Limit: in.Limit, After: in.After})
 	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, fmt.Errorf("list members: %w", pageError(err))
 	}
 	out := &memberListOutput{}
 	out.Body.Items = make([]Member, 0, len(ms))

@@ -39,6 +39,7 @@ func TestMemberScenarios(t *testing.T) {
 		{name: "list", method: "GET", path: members, token: "viewer", status: 200,
 			contains: []string{`"email":"owner@acme.example.com"`, `"role":"analyst"`}},
 		{name: "list page", method: "GET", path: members + "?limit=2", token: "viewer", status: 200, contains: []string{`"next":"`}},
+		{name: "list bad cursor", method: "GET", path: members + "?after=garbage", token: "viewer", status: 422, contains: []string{`"location":"query.after"`}},
 		{name: "list bad limit", method: "GET", path: members + "?limit=5000", token: "viewer", status: 422, contains: []string{"query.limit"}},
 		{name: "invite unknown account", method: "POST", path: members, token: "admin", body: map[string]any{"email": "ghost@example.com", "role": "viewer"},
 			status: 404, contains: []string{"sign up"}},
