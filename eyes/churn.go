@@ -2,6 +2,7 @@ package eyes
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,11 +39,15 @@ type ModelCard struct {
 	MeanScore        float64     `json:"mean_score"`
 }
 
-// Driver is one feature's standardised effect on churn risk.
+// Driver is one feature's effect on churn risk: its standardised
+// coefficient (direction and size on the log-odds scale, read with care
+// when features move together) and its permutation importance (how much
+// out-of-time AUC drops when the feature is shuffled).
 type Driver struct {
 	Feature     string  `json:"feature"`
 	Coefficient float64 `json:"coefficient"` // log-odds per standard deviation
 	Effect      string  `json:"effect"`
+	Importance  float64 `json:"importance"` // AUC drop on the validation window
 }
 
 // churnScores is one horizon's output for the customers active at as-of.
@@ -82,6 +87,7 @@ func (p *pipeline) churnFor(h int, keepReasons bool) churnScores {
 		return out
 	}
 	out.card.AUC, out.card.Brier = clean(auc), clean(brier)
+	importance := m.permutationImportance(valid, p.cfg.Seed)
 	out.card.GatePassed = out.card.AUC >= p.cfg.MinAUC
 	final, err := fitChurnModel(stack(train, valid), append(append([]bool(nil), train.y...), valid.y...), p.fs.names, p.cfg.Workers)
 	if err != nil {
@@ -89,7 +95,23 @@ func (p *pipeline) churnFor(h int, keepReasons bool) churnScores {
 		return out
 	}
 	p.scoreAsOf(final, &out, keepReasons)
+	out.card.Drivers = rankDrivers(out.card.Drivers, importance)
 	return out
+}
+
+// rankDrivers attaches importances and orders drivers by them, largest
+// first, falling back to coefficient size.
+func rankDrivers(ds []Driver, importance map[string]float64) []Driver {
+	for i := range ds {
+		ds[i].Importance = importance[ds[i].Feature]
+	}
+	slices.SortStableFunc(ds, func(a, b Driver) int {
+		if c := cmpFloat(b.Importance, a.Importance); c != 0 {
+			return c
+		}
+		return cmpFloat(math.Abs(b.Coefficient), math.Abs(a.Coefficient))
+	})
+	return ds
 }
 
 func stack(a, b labelled) *ml.Matrix {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/omnify-cloud/omnify/ml"
 	"github.com/omnify-cloud/omnify/ml/classify"
+	"github.com/omnify-cloud/omnify/ml/metrics"
 )
 
 // logFeatures are heavy-tailed non-negative features the churn model sees
@@ -136,8 +137,38 @@ func (m *churnModel) reasons(row []float64, scratch []float64) []string {
 		if best < 0 {
 			break
 		}
-		out = append(out, m.reasonText[best][boolInt(z[best] > 0)])
+		code := m.reasonText[best][boolInt(z[best] > 0)]
+		if j := m.keep[best]; (j == fIPTMean || j == fIPTStd) && row[fFrequency] <= 1 {
+			// A single purchase has no gaps: what the model reads is
+			// that the customer never came back.
+			code = oneTimeReason
+		}
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
 		contrib[best] = 0
+	}
+	return out
+}
+
+// importanceRepeats is how many shuffles average each permutation importance.
+const importanceRepeats = 3
+
+// permutationImportance is the mean AUC drop per kept feature when it is
+// shuffled in the validation window, keyed by feature name.
+func (m *churnModel) permutationImportance(valid labelled, seed int64) map[string]float64 {
+	Z := m.standardize(transformAll(valid.X))
+	auc := func(y []bool, p []float64) float64 {
+		v, err := metrics.ROCAUC(y, p)
+		if err != nil {
+			return 0
+		}
+		return v
+	}
+	imp := classify.PermutationImportance(m.lr, Z, valid.y, auc, importanceRepeats, seed)
+	out := make(map[string]float64, len(imp))
+	for k, v := range imp {
+		out[m.names[m.keep[k]]] = clean(v)
 	}
 	return out
 }

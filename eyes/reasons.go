@@ -22,6 +22,9 @@ var reasonPhrases = map[string][2]string{
 	"subscriptions":          {"few subscriptions", "many subscriptions"},
 }
 
+// oneTimeReason replaces gap-based reasons for customers with one purchase.
+const oneTimeReason = "only one purchase so far (frequency)"
+
 // reasonCodes returns the low and high reason codes of a feature.
 func reasonCodes(feature string) [2]string {
 	p, ok := reasonPhrases[feature]
