@@ -55,6 +55,8 @@ type Store interface {
 	CampaignStore
 	JobStore
 	EyesStore
+	ConnectionStore
+	SyncRunStore
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error
