@@ -38,7 +38,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(plain) > 0 && bytes.Contains(ct, plain) {
+		if len(plain) >= 8 && bytes.Contains(ct, plain) { // shorter ones may occur by chance
 			t.Fatal("ciphertext contains the plaintext")
 		}
 		got, err := box.Open(ct, aad)
