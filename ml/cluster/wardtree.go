@@ -72,7 +72,7 @@ func (wc *wardChain) nearest(a, prev int) (int, float64) {
 	const block = 2048
 	nb := numBlocks(wc.active, block)
 	workers := wc.workers
-	if wc.active < 4*block {
+	if wc.active < 2*block { // below this a scan is too short to share
 		workers = 1
 	}
 	bestS := make([]int, nb)
