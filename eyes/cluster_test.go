@@ -2,6 +2,8 @@ package eyes_test
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/omnify-cloud/omnify/eyes"
@@ -75,5 +77,33 @@ func TestClusterWeakStructureStillReturnsBest(t *testing.T) {
 	}
 	if rep.Band != "weak" && rep.Band != "none" {
 		t.Errorf("band %q for silhouette %.3f", rep.Band, rep.Silhouette)
+	}
+}
+
+// TestClusterDBSCANOnSampleAssignsTheRest runs DBSCAN on a sample of a
+// large input; every other point must join its blob's cluster through the
+// nearest sampled core point.
+func TestClusterDBSCANOnSampleAssignsTheRest(t *testing.T) {
+	t.Parallel()
+	n := []int{1500, 1000, 500}
+	X := blobs(4, 0.3, n, [][]float64{{0, 0, 0}, {8, 0, 0}, {0, 8, 0}})
+	rep, _ := eyes.Cluster(X, []string{"a", "b", "c"}, eyes.Config{Seed: 4, DBSCANSample: 600, SelectionSample: 600})
+	var db *eyes.MethodResult
+	for i := range rep.Methods {
+		if rep.Methods[i].Method == eyes.MethodDBSCAN {
+			db = &rep.Methods[i]
+		}
+	}
+	if db == nil || len(db.Sizes) != 3 || !strings.Contains(db.Procedure, "nearest") {
+		t.Fatalf("DBSCAN result %+v: want 3 clusters found on a sample", db)
+	}
+	got := append([]int(nil), db.Sizes...)
+	slices.Sort(got)
+	want := []int{500, 1000, 1500}
+	for i := range want {
+		if d := want[i] - got[i]; d < 0 || d > want[i]/20 {
+			t.Errorf("cluster sizes %v with %d noise, want about %v", db.Sizes, db.Noise, want)
+			break
+		}
 	}
 }

@@ -106,9 +106,8 @@ func sqDist(a, b []float64) float64 {
 
 // assignToCores extends a DBSCAN partition of the sample rows idx of X
 // (sample matrix Xs, labels) to every row of X: sampled rows keep their
-// label, the others join the cluster of a sample core point within eps (the
-// first found, searching their own grid cube first, as DBSCAN itself lets a
-// border point join any cluster that reaches it), or become noise.
+// label, the others join the cluster of their nearest sample core point if
+// it lies within eps, or become noise.
 func assignToCores(X, Xs *ml.Matrix, idx []int, labels []int, eps float64, minSamples, workers int) []int {
 	all := make([]int32, Xs.Rows)
 	for i := range all {
@@ -124,13 +123,14 @@ func assignToCores(X, Xs *ml.Matrix, idx []int, labels []int, eps float64, minSa
 			cores = append(cores, int32(i))
 		}
 	}
-	cg := newGrid(Xs, eps, cores)
+	tree := newKDTree(Xs, cores)
 	out := make([]int, X.Rows)
 	parallel(X.Rows, workers, func(lo, hi int) {
-		c, off := make([]int64, 0, X.Cols), make([]int, X.Cols)
 		for i := lo; i < hi; i++ {
 			out[i] = -1
-			cg.visit(X.Row(i), c, off, func(k int32, _ float64) bool { out[i] = labels[k]; return false })
+			if k := tree.nearestWithin(X.Row(i), eps*eps); k >= 0 {
+				out[i] = labels[k]
+			}
 		}
 	})
 	for k, i := range idx {

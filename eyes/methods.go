@@ -135,7 +135,7 @@ func (cr *clusterRun) dbscan() MethodResult {
 	labels := best.Labels
 	if Xs.Rows < cr.X.Rows {
 		labels = assignToCores(cr.X, Xs, idx, best.Labels, best.Eps, minSamples, cr.cfg.Workers)
-		res.Procedure += "; the rest joined the cluster of a sampled core point within eps, or noise"
+		res.Procedure += "; the rest joined the cluster of their nearest sampled core point if within eps, or noise"
 	}
 	cr.score(&res, labels)
 	return res
