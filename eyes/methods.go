@@ -130,7 +130,7 @@ func (cr *clusterRun) dbscan() MethodResult {
 		return res
 	}
 	res.Params = map[string]float64{"eps": best.Eps, "min_samples": float64(minSamples)}
-	res.Procedure = fmt.Sprintf("eps from the k-distance knee (%.4g) times %v, min_samples %d, run on %d customers",
+	res.Procedure = fmt.Sprintf("eps from the k-distance knee (%.4g) times %v, min_samples %d, run on %d customers; the silhouette counts noise as one more group, so no point is left out",
 		eps0, dbscanFactors, minSamples, Xs.Rows)
 	labels := best.Labels
 	if Xs.Rows < cr.X.Rows {

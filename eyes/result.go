@@ -25,6 +25,8 @@ type Result struct {
 	AsOf          time.Time `json:"as_of"`
 	Seed          int64     `json:"seed"`
 	Horizons      []int     `json:"horizons"`
+	// Config is every setting the run used, defaults filled in.
+	Config Config `json:"config"`
 	// Messages explain, in plain words, anything the run could not do.
 	Messages    []string           `json:"messages,omitempty"`
 	Data        DataSummary        `json:"data"`

@@ -43,7 +43,7 @@ func Run(ctx context.Context, input Input, cfg Config) (*Result, error) {
 	now := time.Now()
 	p := &pipeline{ctx: ctx, cfg: cfg, in: &input, started: now, stepStart: now, cutoffs: map[int32]*cutoffFeatures{}}
 	p.res = &Result{SchemaVersion: SchemaVersion, Status: StatusOK, AsOf: input.AsOf.UTC(), Seed: cfg.Seed,
-		Horizons: sortedHorizons(cfg.Horizons)}
+		Horizons: sortedHorizons(cfg.Horizons), Config: cfg}
 	steps := []struct {
 		name string
 		run  func() error
