@@ -38,6 +38,8 @@ func TestRunCSVBadInput(t *testing.T) {
 		{name: "one customer", csv: "customer_id,order_date,amount\nc1,2024-01-01,5\nc1,2024-02-01,7\n",
 			wantMsg: "need at least 50", status: eyes.StatusNotEnoughData},
 		{name: "all customers identical", csv: identicalCustomersCSV(80), wantMsg: "not scored", status: eyes.StatusOK},
+		{name: "malformed consent", csv: strings.Replace(strings.Replace(identicalCustomersCSV(80), "amount\n", "amount,consent\n", 1),
+			"c005,2024-03-01,20\n", "c005,2024-03-01,20,perhaps\n", 1), wantMsg: "first on line 12", status: eyes.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

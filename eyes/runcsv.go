@@ -21,6 +21,12 @@ func RunCSV(ctx context.Context, r io.Reader, asOf time.Time, cfg Config) (*Resu
 		return nil, err
 	}
 	res.Load = rep
+	if n := rep.Consent.Malformed; n > 0 {
+		res.Consent.Malformed += n
+		res.Messages = append(res.Messages, fmt.Sprintf(
+			"%d rows carry a consent value other than true or false (first on line %d); those customers count as unknown and are never exported",
+			n, rep.Issues[0].Line))
+	}
 	res.Timings = append([]Timing{{Step: "read_csv", Seconds: loaded}}, res.Timings...)
 	return res, nil
 }
