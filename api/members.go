@@ -27,7 +27,7 @@ type memberOutput struct {
 }
 
 type memberListInput struct {
-	orgPath
+	OrgPath
 	Limit int    `query:"limit" minimum:"0" maximum:"1000" doc:"Page size; 0 means 50."`
 	After string `query:"after" maxLength:"500" doc:"The next cursor of the previous page."`
 }
@@ -40,7 +40,7 @@ type memberListOutput struct {
 }
 
 type inviteInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		Email string      `json:"email" maxLength:"254" doc:"Email of an existing OmniFy account."`
 		Role  omnify.Role `json:"role" enum:"owner,admin,analyst,viewer"`
@@ -48,7 +48,7 @@ type inviteInput struct {
 }
 
 type memberPath struct {
-	orgPath
+	OrgPath
 	UserID string `path:"user_id" maxLength:"100"`
 }
 

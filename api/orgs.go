@@ -19,7 +19,9 @@ type OrgDetail struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-type orgPath struct {
+// OrgPath is the org_id path parameter. It is exported so the OpenAPI
+// document lists the parameter of every operation that embeds it.
+type OrgPath struct {
 	OrgID string `path:"org_id" maxLength:"100" doc:"The organisation's ID; must be the token's org."`
 }
 
@@ -28,7 +30,7 @@ type orgOutput struct {
 }
 
 type orgUpdateInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		Name string `json:"name" minLength:"1" maxLength:"100"`
 	}
@@ -42,7 +44,7 @@ func (s *Server) registerOrgs() {
 		Summary: "Rename the organisation", Tags: tags}, s.updateOrg)
 }
 
-func (s *Server) getOrg(ctx context.Context, _ *orgPath) (*orgOutput, error) {
+func (s *Server) getOrg(ctx context.Context, _ *OrgPath) (*orgOutput, error) {
 	a, err := mustAuth(ctx)
 	if err != nil {
 		return nil, err

@@ -58,13 +58,6 @@ async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   return result.data as T
 }
 
-// The members operations do not declare their org_id path parameter in the
-// OpenAPI document yet, so the generated types refuse one; the server reads it
-// all the same. The cast goes once the document lists the parameter.
-function orgParams(orgId: string, query?: Record<string, string>): never {
-  return { path: { org_id: orgId }, ...(query ? { query } : {}) } as never
-}
-
 /** The OmniFy API as typed functions, with the session's tokens handled. */
 export function createApi(opts: ApiOptions) {
   const baseUrl = opts.baseUrl ?? globalThis.location?.origin ?? ''
@@ -94,9 +87,9 @@ export function createApi(opts: ApiOptions) {
     me: () => unwrap(client.GET('/v1/me')),
     org: (orgId: string) => unwrap(client.GET('/v1/orgs/{org_id}', { params: { path: { org_id: orgId } } })),
     members: (orgId: string, after?: string) =>
-      unwrap(client.GET('/v1/orgs/{org_id}/members', { params: orgParams(orgId, after ? { after } : {}) })),
+      unwrap(client.GET('/v1/orgs/{org_id}/members', { params: { path: { org_id: orgId }, query: after ? { after } : {} } })),
     invite: (orgId: string, body: InviteInput) =>
-      unwrap(client.POST('/v1/orgs/{org_id}/members', { params: orgParams(orgId), body })),
+      unwrap(client.POST('/v1/orgs/{org_id}/members', { params: { path: { org_id: orgId } }, body })),
   }
 }
 

@@ -123,6 +123,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/eyes/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers of the latest successful EYES run with scores and reason codes */
+        get: operations["eyes.customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eyes/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List EYES runs, newest first */
+        get: operations["eyes.runs"];
+        put?: never;
+        /** Start an EYES run over the organisation's customers */
+        post: operations["eyes.run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eyes/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one EYES run with its report and model cards */
+        get: operations["eyes.run.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eyes/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Segments of the latest successful EYES run */
+        get: operations["eyes.segments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eyes/segments/{segment_id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a segment's customers who granted marketing consent, as CSV */
+        get: operations["eyes.export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -237,6 +323,134 @@ export interface components {
             /** @description Cursor of the next page; absent on the last. */
             next?: string;
         };
+        ChurnMix: {
+            /** Format: double */
+            high: number;
+            /** Format: int64 */
+            horizon_days: number;
+            /** Format: double */
+            low: number;
+            /** Format: double */
+            mean: number;
+            /** Format: double */
+            medium: number;
+        };
+        ClusteringReport: {
+            band: string;
+            chosen: string;
+            features: string[] | null;
+            /** Format: int64 */
+            k: number;
+            methods: components["schemas"]["MethodResult"][] | null;
+            note?: string;
+            /** Format: double */
+            silhouette: number;
+            silhouette_mode: string;
+            /** Format: int64 */
+            silhouette_sample_size: number;
+            transform: string;
+            weak_structure: boolean;
+        };
+        Config: {
+            /** Format: int64 */
+            ChurnSample: number;
+            /** Format: int64 */
+            CutoffStep: number;
+            /** Format: int64 */
+            DBSCANSample: number;
+            Horizons: number[] | null;
+            /** Format: int64 */
+            KMax: number;
+            /** Format: int64 */
+            KMin: number;
+            /** Format: double */
+            MaxNoiseShare: number;
+            /** Format: double */
+            MinAUC: number;
+            /** Format: int64 */
+            MinClassCount: number;
+            /** Format: double */
+            MinClusterShare: number;
+            /** Format: int64 */
+            MinCustomers: number;
+            /** Format: int64 */
+            MinHistoryDays: number;
+            /** Format: double */
+            MinSilhouette: number;
+            /** Format: int64 */
+            Seed: number;
+            /** Format: int64 */
+            SelectionSample: number;
+            /** Format: int64 */
+            SelectionSilhouette: number;
+            /** Format: int64 */
+            SilhouetteExactLimit: number;
+            /** Format: int64 */
+            SilhouetteSample: number;
+            /** Format: int64 */
+            TrainCutoffs: number;
+            /** Format: int64 */
+            WardSample: number;
+            /** Format: int64 */
+            Workers: number;
+        };
+        ConsentCounts: {
+            /** Format: int64 */
+            denied: number;
+            /** Format: int64 */
+            granted: number;
+            /** Format: int64 */
+            malformed: number;
+            /** Format: int64 */
+            unknown: number;
+        };
+        CustomerResult: {
+            churn?: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            cluster: number;
+            consent: string;
+            /** Format: double */
+            expected_clv: number;
+            exportable: boolean;
+            id: string;
+            /** Format: double */
+            p_alive: number;
+            platforms?: string[] | null;
+            reasons?: string[] | null;
+            rfm: components["schemas"]["RFMScore"];
+            segment: string;
+            segment_id: string;
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
+        };
+        DataSummary: {
+            /** Format: int64 */
+            active_customers: number;
+            /** Format: int64 */
+            customers: number;
+            /** Format: date-time */
+            first_order?: string;
+            /** Format: int64 */
+            history_days: number;
+            /** Format: date-time */
+            last_order?: string;
+            /** Format: double */
+            revenue: number;
+            /** Format: int64 */
+            transactions: number;
+        };
+        Driver: {
+            /** Format: double */
+            coefficient: number;
+            effect: string;
+            feature: string;
+            /** Format: double */
+            importance: number;
+        };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
             location?: string;
@@ -278,6 +492,103 @@ export interface components {
              */
             type: string;
         };
+        EyesCustomer: {
+            /** Format: double */
+            churn_30: number;
+            /** Format: double */
+            churn_60: number;
+            /** Format: double */
+            churn_90: number;
+            /** Format: int64 */
+            cluster: number;
+            /** @enum {string} */
+            consent: "granted" | "denied" | "unknown";
+            customer_id: string;
+            /** Format: double */
+            expected_clv: number;
+            /** Format: double */
+            p_alive: number;
+            /** @description Features pushing this customer's churn risk up the most. */
+            reasons: string[] | null;
+            rfm_segment: string;
+            segment: string;
+            segment_id: string;
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
+        };
+        EyesCustomersOutputBody: {
+            items: components["schemas"]["EyesCustomer"][] | null;
+            next?: string;
+            run_id: string;
+        };
+        EyesReport: {
+            report?: components["schemas"]["Result"];
+            run: components["schemas"]["EyesRunItem"];
+        };
+        EyesRunItem: {
+            /** Format: date-time */
+            as_of: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            error?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            id: string;
+            job_id?: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "dead";
+            /**
+             * Format: int64
+             * @description 1 for the org's first run, then 2, 3, ...
+             */
+            version: number;
+        };
+        EyesRunsOutputBody: {
+            items: components["schemas"]["EyesRunItem"][] | null;
+            next?: string;
+        };
+        EyesSegments: {
+            churn: components["schemas"]["ModelCard"][] | null;
+            clustering: components["schemas"]["ClusteringReport"];
+            consent: components["schemas"]["ConsentCounts"];
+            findings: string[] | null;
+            gates: components["schemas"]["Gate"][] | null;
+            messages?: string[] | null;
+            migration?: components["schemas"]["Migration"];
+            rfm_segments: components["schemas"]["RFMSegmentReport"][] | null;
+            run: components["schemas"]["EyesRunItem"];
+            segments: components["schemas"]["Segment"][] | null;
+            /** @description ok, or not_enough_data with messages saying which minimum was not met */
+            status: string;
+        };
+        EyesStartInputBody: {
+            /** @description Analyse orders up to this date (YYYY-MM-DD); default today. */
+            as_of?: string;
+            /**
+             * Format: int64
+             * @description Seed of every sample and restart; the same data and seed give the same result.
+             */
+            seed?: number;
+        };
+        Gate: {
+            name: string;
+            note?: string;
+            passed: boolean;
+            /** Format: double */
+            threshold: number;
+            /** Format: double */
+            value: number;
+        };
+        Insights: {
+            drivers?: {
+                [key: string]: components["schemas"]["Driver"][] | null;
+            };
+            findings: string[] | null;
+            migration?: components["schemas"]["Migration"];
+        };
         InviteInputBody: {
             /** @description Email of an existing OmniFy account. */
             email: string;
@@ -288,6 +599,21 @@ export interface components {
             /** @enum {string} */
             status: "ok";
             version: string;
+        };
+        LoadReport: {
+            columns: string[] | null;
+            consent: components["schemas"]["ConsentCounts"];
+            /** Format: int64 */
+            customers: number;
+            /** Format: int64 */
+            issue_count: number;
+            issues?: components["schemas"]["RowIssue"][] | null;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            rows_after_as_of: number;
+            /** Format: int64 */
+            rows_used: number;
         };
         LoginInputBody: {
             email: string;
@@ -325,6 +651,79 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "analyst" | "viewer";
         };
+        MethodResult: {
+            eligible: boolean;
+            /** Format: int64 */
+            k: number;
+            method: string;
+            /** Format: int64 */
+            noise: number;
+            params?: {
+                [key: string]: number;
+            };
+            procedure: string;
+            reason?: string;
+            /** Format: double */
+            seconds: number;
+            /** Format: double */
+            silhouette: number;
+            /** Format: int64 */
+            silhouette_sample_size: number;
+            silhouette_sampled: boolean;
+            sizes: number[] | null;
+        };
+        Migration: {
+            /** Format: int64 */
+            gone: number;
+            /** Format: int64 */
+            matched: number;
+            moves: components["schemas"]["Move"][] | null;
+            /** Format: int64 */
+            new: number;
+            previous_as_of: string;
+            /** Format: int64 */
+            stayed: number;
+        };
+        ModelCard: {
+            /** Format: double */
+            auc: number;
+            /** Format: double */
+            base_rate: number;
+            /** Format: double */
+            brier: number;
+            /** Format: date-time */
+            data_end?: string;
+            /** Format: date-time */
+            data_start?: string;
+            drivers?: components["schemas"]["Driver"][] | null;
+            features_used: string[] | null;
+            gate_passed: boolean;
+            /** Format: int64 */
+            horizon_days: number;
+            label: string;
+            /** Format: double */
+            mean_score: number;
+            model: string;
+            reason?: string;
+            scored: boolean;
+            /** Format: int64 */
+            scored_customers: number;
+            /** Format: double */
+            train_base_rate: number;
+            train_cutoffs: string[] | null;
+            /** Format: int64 */
+            train_rows: number;
+            /** Format: date-time */
+            validation_cutoff?: string;
+            /** Format: int64 */
+            validation_rows: number;
+        };
+        Move: {
+            /** Format: int64 */
+            count: number;
+            from: string;
+            to: string;
+        };
         OrgDetail: {
             /** Format: date-time */
             created_at: string;
@@ -337,6 +736,24 @@ export interface components {
         OrgView: {
             id: string;
             name: string;
+        };
+        RFMScore: {
+            /** Format: int64 */
+            f: number;
+            /** Format: int64 */
+            m: number;
+            /** Format: int64 */
+            r: number;
+            segment: string;
+        };
+        RFMSegmentReport: {
+            name: string;
+            /** Format: double */
+            revenue_share: number;
+            /** Format: double */
+            share: number;
+            /** Format: int64 */
+            size: number;
         };
         ReadyOutputBody: {
             /** @description Each dependency: ok, or why it is down. */
@@ -357,6 +774,76 @@ export interface components {
             /** @description At least 12 characters, not a common password. */
             password: string;
         };
+        Result: {
+            /** Format: date-time */
+            as_of: string;
+            churn: components["schemas"]["ModelCard"][] | null;
+            clustering: components["schemas"]["ClusteringReport"];
+            config: components["schemas"]["Config"];
+            consent: components["schemas"]["ConsentCounts"];
+            customers?: components["schemas"]["CustomerResult"][] | null;
+            data: components["schemas"]["DataSummary"];
+            features: string[] | null;
+            gates: components["schemas"]["Gate"][] | null;
+            horizons: number[] | null;
+            insights: components["schemas"]["Insights"];
+            load?: components["schemas"]["LoadReport"];
+            messages?: string[] | null;
+            rfm_segments: components["schemas"]["RFMSegmentReport"][] | null;
+            /** Format: int64 */
+            schema_version: number;
+            /** Format: int64 */
+            seed: number;
+            segments: components["schemas"]["Segment"][] | null;
+            status: string;
+            timings: components["schemas"]["Timing"][] | null;
+        };
+        RowIssue: {
+            column: string;
+            /** Format: int64 */
+            line: number;
+            message: string;
+            value: string;
+        };
+        Segment: {
+            action: string;
+            churn_mix?: components["schemas"]["ChurnMix"][] | null;
+            /** Format: int64 */
+            cluster: number;
+            /** Format: int64 */
+            cross_platform: number;
+            /** Format: int64 */
+            exportable: number;
+            id: string;
+            name: string;
+            platforms: {
+                [key: string]: number;
+            };
+            profile: components["schemas"]["SegmentProfile"];
+            /** Format: double */
+            revenue_share: number;
+            rfm_mix: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            share: number;
+            /** Format: int64 */
+            size: number;
+        };
+        SegmentProfile: {
+            /** Format: double */
+            frequency: number;
+            /** Format: double */
+            monetary_avg: number;
+            /** Format: double */
+            monetary_total: number;
+            /** Format: double */
+            p_alive: number;
+            /** Format: double */
+            recency_days: number;
+            /** Format: double */
+            tenure_days: number;
+        };
         Session: {
             access_token: string;
             /**
@@ -374,6 +861,11 @@ export interface components {
         };
         SwitchOrgInputBody: {
             org_id: string;
+        };
+        Timing: {
+            /** Format: double */
+            seconds: number;
+            step: string;
         };
         UserView: {
             email: string;
@@ -778,6 +1270,463 @@ export interface operations {
             };
         };
     };
+    "eyes.customers": {
+        parameters: {
+            query?: {
+                /** @description Only customers of this segment ID. */
+                segment?: string;
+                /** @description Only customers whose 90-day churn probability is at least this. */
+                min_churn_90?: number;
+                /** @description Page size; 0 means 50. */
+                limit?: number;
+                /** @description The next cursor of the previous page; empty for the first. */
+                page?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EyesCustomersOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.runs": {
+        parameters: {
+            query?: {
+                /** @description Page size; 0 means 50. */
+                limit?: number;
+                /** @description The next cursor of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EyesRunsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EyesStartInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EyesRunItem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.run.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EyesReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EyesSegments"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "me.get": {
         parameters: {
             query?: never;
@@ -924,7 +1873,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The organisation's ID; must be the token's org. */
+                org_id: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -1097,7 +2049,10 @@ export interface operations {
                 after?: string;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The organisation's ID; must be the token's org. */
+                org_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1171,7 +2126,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The organisation's ID; must be the token's org. */
+                org_id: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -1259,6 +2217,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's ID; must be the token's org. */
+                org_id: string;
                 user_id: string;
             };
             cookie?: never;
