@@ -123,26 +123,17 @@ func (s *Server) register(ctx context.Context, in *registerInput) (*sessionOutpu
 	return s.session(ctx, u, o, omnify.RoleOwner, "")
 }
 
-// createAccount writes the org, then the user, then the owner membership.
-// The store has no transaction or delete, so the order is chosen for what a
-// failure leaves behind: an org nobody can see, never a user without an org
-// who could no longer register.
+// createAccount stores the user, the org and the owner membership in one
+// all-or-nothing store call, so a failure leaves nothing behind.
 func (s *Server) createAccount(ctx context.Context, email, hash, orgName string) (*omnify.User, *omnify.Org, error) {
 	now := s.deps.Now().UTC()
 	o := &omnify.Org{ID: s.deps.NewID(), Name: orgName, CreatedAt: now}
 	u := &omnify.User{ID: s.deps.NewID(), Email: email, PasswordHash: hash, CreatedAt: now}
-	if err := s.deps.Store.CreateOrg(ctx, o); err != nil {
-		return nil, nil, fmt.Errorf("create org: %w", err)
-	}
-	if err := s.deps.Store.CreateUser(ctx, u); err != nil {
+	if err := s.deps.Store.CreateAccount(ctx, u, o); err != nil {
 		if errors.Is(err, omnify.ErrConflict) {
 			return nil, nil, fail(omnify.ErrConflict, "an account with this email already exists")
 		}
-		return nil, nil, fmt.Errorf("create user: %w", err)
-	}
-	m := &omnify.Membership{OrgID: o.ID, UserID: u.ID, Role: omnify.RoleOwner, CreatedAt: now}
-	if err := s.deps.Store.AddMember(ctx, m); err != nil {
-		return nil, nil, fmt.Errorf("add owner: %w", err)
+		return nil, nil, fmt.Errorf("create account: %w", err)
 	}
 	return u, o, nil
 }

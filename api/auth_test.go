@@ -217,13 +217,13 @@ func TestTokenScenarios(t *testing.T) {
 	f.run(t, scs)
 }
 
-// failingStore breaks adding members, as a full disk or a lost database
+// failingStore breaks creating accounts, as a full disk or a lost database
 // connection would.
 type failingStore struct {
 	store.Store
 }
 
-func (failingStore) AddMember(context.Context, *omnify.Membership) error {
+func (failingStore) CreateAccount(context.Context, *omnify.User, *omnify.Org) error {
 	return errors.New("sqlite: disk I/O error at /var/lib/omnify/omnify.db")
 }
 

@@ -57,6 +57,7 @@ type Store interface {
 	EyesStore
 	ConnectionStore
 	SyncRunStore
+	IdentityStore
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error
@@ -74,6 +75,10 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u *omnify.User) error
 	GetUser(ctx context.Context, id string) (*omnify.User, error)
 	GetUserByEmail(ctx context.Context, email string) (*omnify.User, error)
+	// CreateAccount stores a new user, a new org and the user's owner
+	// membership of it, all or nothing: on any error (ErrConflict for a
+	// used email) none of the three exists.
+	CreateAccount(ctx context.Context, u *omnify.User, o *omnify.Org) error
 }
 
 // MembershipStore persists who belongs to which org with which role.

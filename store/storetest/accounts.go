@@ -15,6 +15,7 @@ var accountTests = []suiteTest{
 	{"Org/AssignsIDAndTime", testOrgDefaults},
 	{"User/CRUD", testUserCRUD},
 	{"User/Conflicts", testUserConflicts},
+	{"Account/AllOrNothing", testCreateAccount},
 	{"Member/CRUD", testMemberCRUD},
 	{"Member/Pagination", testMemberPagination},
 	{"Member/LastOwnerGuard", testLastOwnerGuard},
@@ -110,6 +111,31 @@ func testUserConflicts(t *testing.T, s store.Store) {
 	wantErr(t, err, omnify.ErrConflict, "same ID twice")
 	_, err = s.GetUserByEmail(ctx, "other@example.com")
 	wantErr(t, err, omnify.ErrNotFound, "rejected user stored")
+}
+
+func testCreateAccount(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := &omnify.User{ID: "user-1", Email: "ana@example.com", PasswordHash: "h", CreatedAt: t0}
+	o := &omnify.Org{ID: "org-1", Name: "Acme", CreatedAt: t0}
+	must(t, s.CreateAccount(ctx, u, o), "create account")
+	m, err := s.GetMembership(ctx, "org-1", "user-1")
+	must(t, err, "owner membership")
+	if m.Role != omnify.RoleOwner {
+		t.Fatalf("account creator is %s, want owner", m.Role)
+	}
+	// A used email leaves neither the second user nor its org behind.
+	u2 := &omnify.User{ID: "user-2", Email: "ana@example.com", PasswordHash: "h", CreatedAt: t0}
+	o2 := &omnify.Org{ID: "org-2", Name: "Other", CreatedAt: t0}
+	wantErr(t, s.CreateAccount(ctx, u2, o2), omnify.ErrConflict, "same email twice")
+	_, err = s.GetOrg(ctx, "org-2")
+	wantErr(t, err, omnify.ErrNotFound, "org of a rejected account")
+	_, err = s.GetUser(ctx, "user-2")
+	wantErr(t, err, omnify.ErrNotFound, "user of a rejected account")
+	// A used org ID leaves no user behind.
+	u3 := &omnify.User{ID: "user-3", Email: "bo@example.com", PasswordHash: "h", CreatedAt: t0}
+	wantErr(t, s.CreateAccount(ctx, u3, &omnify.Org{ID: "org-1", Name: "Dup", CreatedAt: t0}), omnify.ErrConflict, "same org ID twice")
+	_, err = s.GetUserByEmail(ctx, "bo@example.com")
+	wantErr(t, err, omnify.ErrNotFound, "user of an account whose org failed")
 }
 
 func testMemberCRUD(t *testing.T, s store.Store) {
