@@ -42,7 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 	var tests []suiteTest
 	for _, group := range [][]suiteTest{
 		accountTests, tokenTests, auditTests, customerTests, orderTests,
-		campaignTests, jobTests, eyesTests, isolationTests, connectionTests,
+		campaignTests, jobTests, eyesTests, isolationTests, connectionTests, identityTests,
 	} {
 		tests = append(tests, group...)
 	}
