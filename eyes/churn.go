@@ -256,7 +256,7 @@ func (p *pipeline) precomputeCutoffs() {
 		go func() {
 			defer wg.Done()
 			for k := int(next.Add(1) - 1); k < len(days); k = int(next.Add(1) - 1) {
-				out[k] = p.fs.at(days[k], p.fs.active(days[k], p.churnSample))
+				out[k] = p.fs.at(days[k], p.fs.active(days[k], p.churnSample), bgCutoffSample)
 			}
 		}()
 	}
@@ -271,7 +271,7 @@ func (p *pipeline) cutoff(c int32) *cutoffFeatures {
 	if cf, ok := p.cutoffs[c]; ok {
 		return cf
 	}
-	cf := p.fs.at(c, p.fs.active(c, p.churnSample))
+	cf := p.fs.at(c, p.fs.active(c, p.churnSample), bgCutoffSample)
 	p.cutoffs[c] = cf
 	return cf
 }

@@ -84,9 +84,10 @@ type cutoffFeatures struct {
 	bgErr  error
 }
 
-func (fs *featureSpace) at(c int32, idx []int) *cutoffFeatures {
+// at computes the features at cutoff c; bgMax caps the BG/NBD fit's sample.
+func (fs *featureSpace) at(c int32, idx []int, bgMax int) *cutoffFeatures {
 	cf := &cutoffFeatures{cutoff: c, idx: idx, X: ml.NewMatrix(len(idx), len(fs.names))}
-	cf.bg, cf.bgErr = fs.fitBGNBD(c, idx)
+	cf.bg, cf.bgErr = fs.fitBGNBD(c, idx, bgMax)
 	parallel(len(idx), fs.workers, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			fs.row(cf.X.Row(k), idx[k], c, cf.bg)
@@ -104,17 +105,21 @@ func rfmAt(d []int32, c int32) btyd.RFM {
 	return btyd.RFM{X: float64(len(d) - 1), TX: weeks(last - first), T: weeks(float64(c) - first)}
 }
 
-// bgSample caps the customers each BG/NBD fit sees: four parameters are
-// pinned down well by ten thousand histories, and a run fits one per cutoff.
-const bgSample = 10_000
+// bgSample caps the customers the as-of BG/NBD fit sees: four parameters
+// are pinned down well by ten thousand histories. The fits at training
+// cutoffs, one per cutoff, only shape features and use bgCutoffSample.
+const (
+	bgSample       = 10_000
+	bgCutoffSample = 4_000
+)
 
-func (fs *featureSpace) fitBGNBD(c int32, idx []int) (*btyd.BGNBD, error) {
+func (fs *featureSpace) fitBGNBD(c int32, idx []int, bgMax int) (*btyd.BGNBD, error) {
 	data := make([]btyd.RFM, 0, len(idx))
 	for _, i := range idx {
 		d, _ := fs.h.upTo(i, c)
 		data = append(data, rfmAt(d, c))
 	}
-	bg, err := btyd.FitBGNBD(data, btyd.FitOptions{Seed: fs.seed, MaxSample: bgSample, Starts: 2})
+	bg, err := btyd.FitBGNBD(data, btyd.FitOptions{Seed: fs.seed, MaxSample: bgMax, Starts: 2})
 	if err != nil {
 		return nil, fmt.Errorf("bg/nbd at cutoff: %w", err)
 	}

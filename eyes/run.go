@@ -160,7 +160,7 @@ func (p *pipeline) consent() error {
 func (p *pipeline) features() error {
 	p.fs = newFeatureSpace(p.hist, p.in.Customers, p.cfg.Seed, p.cfg.Workers)
 	p.res.Features = p.fs.names
-	p.feat = p.fs.at(p.asOfDay, p.active)
+	p.feat = p.fs.at(p.asOfDay, p.active, bgSample)
 	if p.feat.bgErr != nil {
 		p.say("the BG/NBD purchase model could not be fitted (%v); p_alive is 1 and expected purchases 0 for everyone", p.feat.bgErr)
 	}
