@@ -31,16 +31,18 @@ func (r *reader) events(ctx context.Context) error {
 	if r.st.EventID == "" {
 		return r.eventsSince(ctx)
 	}
+	// The paging cursor always advances; the saved one only moves forward.
+	cursor := r.st.EventID
 	for {
 		params := &sgo.EventListParams{Type: sgo.String(r.res.eventType)}
-		params.Limit, params.EndingBefore, params.Single = sgo.Int64(pageSize), sgo.String(r.st.EventID), true
+		params.Limit, params.EndingBefore, params.Single = sgo.Int64(pageSize), sgo.String(cursor), true
 		l := r.cl.api.V1Events.List(ctx, params)
 		if err := l.Err(); err != nil {
-			if cursorGone(err) {
+			if cursorGone(err) && cursor == r.st.EventID {
 				r.st.Since, r.st.EventID = r.st.EventCreated, ""
 				return r.eventsSince(ctx)
 			}
-			return fmt.Errorf("events after %s: %w", r.st.EventID, r.fail(ctx, err))
+			return fmt.Errorf("events after %s: %w", cursor, r.fail(ctx, err))
 		}
 		r.c.clearStrikes(r.key)
 		evts := l.Data()
@@ -50,6 +52,7 @@ func (r *reader) events(ctx context.Context) error {
 		if !l.Meta().HasMore || len(evts) == 0 {
 			return nil
 		}
+		cursor = evts[len(evts)-1].ID
 	}
 }
 

@@ -193,3 +193,26 @@ func TestIncrementalCursorAgedOut(t *testing.T) {
 	}
 	assertForward(t, state, inc.states)
 }
+
+// Events timestamped before the saved cursor (clock steps on Stripe's side)
+// are still applied, but the saved state never moves back.
+func TestIncrementalStateNeverMovesBack(t *testing.T) {
+	f := newFake(t)
+	c := stripe.New()
+	_, err := f.Create(stripe.Customers)
+	must(t, err)
+	full := read(t, c, f, stripe.Customers, nil)
+	first := decodeState(t, full.lastState()).EventID
+	future := json.RawMessage(fmt.Sprintf(`{"phase":"events","event_id":%q,"event_created":9999999999}`, first))
+	for range 120 {
+		_, err := f.Create(stripe.Customers)
+		must(t, err)
+	}
+	inc := read(t, c, f, stripe.Customers, future)
+	if len(inc.records) != 120 {
+		t.Fatalf("want the 120 new customers, got %d", len(inc.records))
+	}
+	if len(inc.states) != 0 {
+		t.Fatalf("no checkpoint may move the cursor back, got %s", inc.states)
+	}
+}
