@@ -108,14 +108,17 @@ func applyMoves(ctx context.Context, tx *sql.Tx, orgID string, moved map[string]
 	sort.Strings(ids)
 	for _, id := range ids {
 		to := moved[id]
+		// The identity still names its old customer here: identities are
+		// written after their records move.
 		_, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ? WHERE org_id = ? AND (platform, external_id) IN
-			(SELECT platform, external_id FROM source_records WHERE org_id = ? AND identity_id = ? AND stream = 'orders')`,
-			to, orgID, orgID, id)
+			(SELECT platform, external_id FROM source_records WHERE org_id = ? AND stream = 'orders' AND identity_id = ?
+			AND customer_id = (SELECT customer_id FROM identities WHERE org_id = ? AND id = ?))`,
+			to, orgID, orgID, id, orgID, id)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE source_records SET customer_id = ? WHERE org_id = ? AND identity_id = ?`,
-			to, orgID, id)
+		_, err = tx.ExecContext(ctx, `UPDATE source_records SET customer_id = ? WHERE org_id = ? AND identity_id = ?
+			AND customer_id = (SELECT customer_id FROM identities WHERE org_id = ? AND id = ?)`, to, orgID, id, orgID, id)
 		if err != nil {
 			return err
 		}

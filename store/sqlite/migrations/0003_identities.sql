@@ -41,5 +41,6 @@ CREATE TABLE source_records (
     data        TEXT NOT NULL,
     PRIMARY KEY (org_id, platform, stream, external_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX source_records_customer ON source_records (org_id, customer_id, stream);
-CREATE INDEX source_records_identity ON source_records (org_id, identity_id);
+-- One index serves a customer's records, merges (by customer) and moves (by
+-- customer and identity).
+CREATE INDEX source_records_customer ON source_records (org_id, customer_id, identity_id);
