@@ -76,7 +76,7 @@ func (cl *client) classify(ctx context.Context, err error, strikes int) error {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return fmt.Errorf("stripe refused the key (%d): %s: %w", status, msg, connector.ErrAuth)
 	case status == http.StatusTooManyRequests:
-		wait, reason := rateLimitWait(header, strikes)
+		wait, reason := rateLimitWait(header, strikes, cl.now())
 		return connector.BackOff(wait, reason, err)
 	case status == http.StatusConflict && code == string(sgo.ErrorCodeLockTimeout):
 		return connector.BackOff(doubling(concBase, serverCap, strikes), "Stripe object locked by another request", err)
@@ -93,13 +93,13 @@ func (cl *client) classify(ctx context.Context, err error, strikes int) error {
 // rateLimitWait prefers Stripe's Retry-After; otherwise it reads
 // Stripe-Rate-Limited-Reason: concurrency limits clear as soon as in-flight
 // requests finish, rate limits need the next second's budget.
-func rateLimitWait(h http.Header, strikes int) (time.Duration, string) {
+func rateLimitWait(h http.Header, strikes int, now time.Time) (time.Duration, string) {
 	reason := h.Get("Stripe-Rate-Limited-Reason")
 	label := "Stripe rate limit"
 	if reason != "" {
 		label += " (" + reason + ")"
 	}
-	if d, ok := parseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
 		return min(d, retryMaxCap), label + ", Retry-After " + d.String()
 	}
 	switch reason {

@@ -3,6 +3,7 @@ package stripe_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ func TestFaultsBackOffAndRecover(t *testing.T) {
 		waits  []time.Duration
 	}{
 		{"429 with Retry-After", []stripemock.Fault{{Status: 429, RetryAfter: "7"}}, []time.Duration{7 * time.Second}},
+		{"429 with a Retry-After date", []stripemock.Fault{{Status: 429, RetryAfter: time.Unix(1767300012, 0).UTC().Format(http.TimeFormat)}},
+			[]time.Duration{12 * time.Second}},
 		{"429 concurrency, doubling", []stripemock.Fault{
 			{Status: 429, RateLimitedReason: "global-concurrency"},
 			{Status: 429, RateLimitedReason: "global-concurrency"},

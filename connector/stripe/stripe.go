@@ -48,7 +48,8 @@ var _ connector.Connector = (*Connector)(nil)
 // Option configures a Connector.
 type Option func(*Connector)
 
-// WithClock sets the clock used for the incremental window's start time.
+// WithClock sets the clock used for the incremental window's start time
+// and for Retry-After dates.
 func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now = now } }
 
 // New returns the Stripe connector.
@@ -129,6 +130,7 @@ func (c *Connector) Check(ctx context.Context, conn connector.Connection) error 
 type client struct {
 	api *sgo.Client
 	rec *recorder
+	now func() time.Time
 }
 
 func (c *Connector) client(conn connector.Connection) (*client, error) {
@@ -156,7 +158,7 @@ func (c *Connector) client(conn connector.Connection) (*client, error) {
 	api := sgo.NewClient(conn.Credentials["secret_key"], sgo.WithBackends(&sgo.Backends{
 		API: backend, Connect: backend, Uploads: backend, MeterEvents: backend,
 	}))
-	return &client{api: api, rec: rec}, nil
+	return &client{api: api, rec: rec, now: c.now}, nil
 }
 
 func strikeKey(conn connector.Connection, stream string) string { return conn.ID + "/" + stream }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 //go:embed testdata/*.json
@@ -271,7 +272,11 @@ func (f *Fake) authorised(r *http.Request) bool {
 
 func serveFault(w http.ResponseWriter, r *http.Request, fault Fault) {
 	if fault.Hang {
-		<-r.Context().Done()
+		// Bounded so a client that never gives up cannot wedge the test.
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
 		return
 	}
 	if fault.RetryAfter != "" {
