@@ -52,8 +52,16 @@ func TestVerifyWebhook(t *testing.T) {
 			return h
 		}, body, secret, false},
 		{"no secret configured", func() http.Header { return signedHeader(body, "") }, body, "", false},
-		{"unknown topic", func() http.Header { h := signedHeader(body, secret); h.Set("X-Shopify-Topic", "carts/update"); return h }, body, secret, false},
-		{"bad shop domain", func() http.Header { h := signedHeader(body, secret); h.Set("X-Shopify-Shop-Domain", "evil.com"); return h }, body, secret, false},
+		{"unknown topic", func() http.Header {
+			h := signedHeader(body, secret)
+			h.Set("X-Shopify-Topic", "carts/update")
+			return h
+		}, body, secret, false},
+		{"bad shop domain", func() http.Header {
+			h := signedHeader(body, secret)
+			h.Set("X-Shopify-Shop-Domain", "evil.com")
+			return h
+		}, body, secret, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
