@@ -157,8 +157,9 @@ func checkExports(t *testing.T, res *eyes.Result) {
 func TestRunIsDeterministic(t *testing.T) {
 	t.Parallel()
 	in := synthInput(400, 2, synthAsOf)
-	a := mustRun(t, in, eyes.Config{Seed: 9})
-	b := mustRun(t, in, eyes.Config{Seed: 9})
+	cfg := eyes.Config{Seed: 9, Horizons: []int{30, 90}, TrainCutoffs: 2}
+	a := mustRun(t, in, cfg)
+	b := mustRun(t, in, cfg)
 	a.Timings, b.Timings = nil, nil
 	for _, r := range []*eyes.Result{a, b} {
 		for i := range r.Clustering.Methods {
@@ -254,9 +255,10 @@ func TestRunMigrationFromPreviousResult(t *testing.T) {
 	full := synthInput(600, 5, synthAsOf)
 	earlier := full
 	earlier.AsOf = synthAsOf.AddDate(0, -4, 0)
-	prev := mustRun(t, earlier, eyes.Config{Seed: 1})
+	quick := eyes.Config{Seed: 1, Horizons: []int{60}, TrainCutoffs: 1}
+	prev := mustRun(t, earlier, quick)
 	full.Previous = prev
-	res := mustRun(t, full, eyes.Config{Seed: 1})
+	res := mustRun(t, full, quick)
 	m := res.Insights.Migration
 	if m == nil {
 		t.Fatal("no migration although a previous result was given")
@@ -324,7 +326,8 @@ func TestRunUsesEngagementWhenPresent(t *testing.T) {
 			in.Customers[i].Engagement = &eyes.Engagement{EmailsSent: 10, EmailOpens: i % 7, EmailClicks: i % 3, SupportTicket: i % 4}
 		}
 	}
-	res := mustRun(t, in, eyes.Config{Seed: 1})
+	quick := eyes.Config{Seed: 1, Horizons: []int{30}, TrainCutoffs: 1}
+	res := mustRun(t, in, quick)
 	mustCleanOutputs(t, res)
 	for _, f := range []string{"email_open_rate", "email_click_rate", "support_tickets", "subscriptions"} {
 		if !slices.Contains(res.Features, f) {
@@ -334,7 +337,7 @@ func TestRunUsesEngagementWhenPresent(t *testing.T) {
 	if m := res.Churn[0]; !slices.Contains(m.FeaturesUsed, "email_open_rate") || slices.Contains(m.FeaturesUsed, "subscriptions") {
 		t.Errorf("model uses %v: want the varying engagement features, not the constant one", m.FeaturesUsed)
 	}
-	plain := mustRun(t, synthInput(450, 6, synthAsOf), eyes.Config{Seed: 1})
+	plain := mustRun(t, synthInput(450, 6, synthAsOf), quick)
 	if slices.Contains(plain.Features, "email_open_rate") {
 		t.Error("engagement features appear without engagement data")
 	}
