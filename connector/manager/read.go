@@ -1,0 +1,148 @@
+package manager
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/omnify-cloud/omnify/connector"
+)
+
+// Read validates the connection and reads the stream, retrying transient
+// failures from the last checkpoint the caller's Emitter accepted. Records
+// emitted after that checkpoint by a failed attempt are emitted again.
+func (m *Managed) Read(ctx context.Context, c connector.Connection, stream string, state json.RawMessage, e connector.Emitter) error {
+	if err := m.validate(c); err != nil {
+		return err
+	}
+	if !m.streams[stream] {
+		return fmt.Errorf("%s read %q: %w", m.spec.Platform, stream, connector.ErrUnknownStream)
+	}
+	c = m.prepare(c)
+	t := &tracker{down: e, state: state, idle: m.opts.IdleTimeout}
+	err := m.do(ctx, c.ID, "read", func(ctx context.Context) (bool, error) {
+		return m.readOnce(ctx, c, stream, t)
+	})
+	if errors.Is(err, connector.ErrAuth) {
+		m.cache.drop(c.ID)
+	}
+	var ee *emitError
+	if errors.As(err, &ee) {
+		return ee.err
+	}
+	return err
+}
+
+// errIdleCause cancels an attempt that went quiet.
+var errIdleCause = errors.New("idle")
+
+// readOnce makes one Read attempt from the tracker's last saved state.
+func (m *Managed) readOnce(ctx context.Context, c connector.Connection, stream string, t *tracker) (bool, error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	state, saved := t.start(func() { cancel(errIdleCause) })
+	err := m.inner.Read(actx, c, stream, state, t)
+	moved, downErr := t.stop(saved)
+	switch {
+	case downErr != nil:
+		return moved, &emitError{err: firstErr(err, downErr)}
+	case err != nil && context.Cause(actx) == errIdleCause && ctx.Err() == nil:
+		return moved, connector.BackOff(0, fmt.Sprintf("the platform sent nothing for %s", m.opts.IdleTimeout), ErrIdle)
+	}
+	return moved, err
+}
+
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// emitError marks a failure of the caller's Emitter (e.g. the store), which
+// says nothing about the platform: it is neither retried nor held against
+// the connection's health.
+type emitError struct{ err error }
+
+func (e *emitError) Error() string { return e.err.Error() }
+func (e *emitError) Unwrap() error { return e.err }
+
+// tracker sits between the connector and the caller's Emitter: it keeps the
+// last checkpoint the caller accepted, remembers the caller's own errors and
+// runs the idle watchdog, which is paused while the caller stores.
+type tracker struct {
+	down connector.Emitter
+	idle time.Duration
+
+	mu      sync.Mutex
+	state   json.RawMessage
+	saved   int
+	downErr error
+	timer   *time.Timer
+}
+
+// start arms the watchdog for one attempt and returns the state to resume
+// from and the checkpoint count so far.
+func (t *tracker) start(onIdle func()) (json.RawMessage, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.downErr = nil
+	t.timer = time.AfterFunc(t.idle, onIdle)
+	return t.state, t.saved
+}
+
+// stop disarms the watchdog and says whether the attempt saved a
+// checkpoint and whether the caller's Emitter failed.
+func (t *tracker) stop(savedBefore int) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.timer.Stop()
+	return t.saved > savedBefore, t.downErr
+}
+
+func (t *tracker) pause() {
+	t.mu.Lock()
+	t.timer.Stop()
+	t.mu.Unlock()
+}
+
+func (t *tracker) resume(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil && t.downErr == nil {
+		t.downErr = err
+	}
+	t.timer.Reset(t.idle)
+}
+
+// Record passes the record on.
+func (t *tracker) Record(ctx context.Context, r connector.Record) error {
+	t.pause()
+	err := t.down.Record(ctx, r)
+	t.resume(err)
+	return err
+}
+
+// Checkpoint passes the state on and keeps it once the caller accepted it.
+func (t *tracker) Checkpoint(ctx context.Context, state json.RawMessage) error {
+	t.pause()
+	err := t.down.Checkpoint(ctx, state)
+	if err == nil {
+		t.mu.Lock()
+		t.state = append(json.RawMessage(nil), state...)
+		t.saved++
+		t.mu.Unlock()
+	}
+	t.resume(err)
+	return err
+}
+
+// Total passes the count on.
+func (t *tracker) Total(n int64) {
+	t.pause()
+	t.down.Total(n)
+	t.resume(nil)
+}
