@@ -216,3 +216,50 @@ func TestIncrementalStateNeverMovesBack(t *testing.T) {
 		t.Fatalf("no checkpoint may move the cursor back, got %s", inc.states)
 	}
 }
+
+func TestIncrementalPerStream(t *testing.T) {
+	for _, stream := range []string{stripe.Customers, stripe.Charges, stripe.Invoices, stripe.Subscriptions} {
+		t.Run(stream, func(t *testing.T) {
+			f := newFake(t)
+			c := stripe.New()
+			old, err := f.Create(stream)
+			must(t, err)
+			base := read(t, c, f, stream, nil).lastState()
+			// Traffic on the other streams must not leak in.
+			for _, other := range []string{stripe.Customers, stripe.Charges, stripe.Invoices, stripe.Subscriptions} {
+				if other != stream {
+					_, err := f.Create(other)
+					must(t, err)
+				}
+			}
+			id, err := f.Create(stream)
+			must(t, err)
+			if stream == stripe.Charges {
+				must(t, f.Update(stream, old, func(o map[string]any) { o["refunded"] = true }))
+			} else {
+				must(t, f.Delete(stream, old))
+			}
+			inc := read(t, c, f, stream, base)
+			if len(inc.records) != 2 || inc.records[0].ExternalID != id || inc.records[1].ExternalID != old {
+				t.Fatalf("want %s then %s, got %v", id, old, inc.ids())
+			}
+			for _, r := range inc.records {
+				if r.Stream != stream {
+					t.Fatalf("record of stream %q in %s", r.Stream, stream)
+				}
+			}
+			// Subscriptions end rather than vanish (see recordOf); charges
+			// are refunded, never deleted.
+			wantDeleted := stream == stripe.Customers || stream == stripe.Invoices
+			if inc.records[1].Deleted != wantDeleted {
+				t.Fatalf("deleted = %v, want %v", inc.records[1].Deleted, wantDeleted)
+			}
+			if sub := inc.records[1].Subscription; sub != nil && (sub.Status != "canceled" || sub.CanceledAt == nil) {
+				t.Fatalf("ended subscription %+v", sub)
+			}
+			if inv := inc.records[1].Invoice; stream == stripe.Charges && inv.Status != "refunded" {
+				t.Fatalf("refunded charge %+v", inv)
+			}
+		})
+	}
+}

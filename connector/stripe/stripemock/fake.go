@@ -166,22 +166,29 @@ func (f *Fake) Update(resource, id string, change func(obj map[string]any)) erro
 	return fmt.Errorf("%s %s not found", resource, id)
 }
 
-// Delete removes an object and records a "<prefix>.deleted" event carrying
-// Stripe's deleted-object shape.
+// Delete does what Stripe does on deletion: customers and draft invoices
+// leave the list and a "<prefix>.deleted" event carries their last state;
+// a subscription is canceled (it stays listable with status=all) and
+// customer.subscription.deleted carries it; charges cannot be deleted.
 func (f *Fake) Delete(resource, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	list := f.lists[resource]
-	for i, obj := range list {
-		if obj["id"] == id {
-			f.lists[resource] = append(list[:i:i], list[i+1:]...)
-			f.addEvent(eventPrefix[resource]+".deleted", map[string]any{
-				"id": id, "object": obj["object"], "deleted": true,
-			})
-			return nil
-		}
+	if resource == "charges" {
+		return fmt.Errorf("stripe charges cannot be deleted")
 	}
-	return fmt.Errorf("%s %s not found", resource, id)
+	list := f.lists[resource]
+	i := indexOf(list, id)
+	if i < 0 {
+		return fmt.Errorf("%s %s not found", resource, id)
+	}
+	obj := list[i]
+	if resource == "subscriptions" {
+		obj["status"], obj["canceled_at"], obj["ended_at"] = "canceled", f.created+60, f.created+60
+	} else {
+		f.lists[resource] = append(list[:i:i], list[i+1:]...)
+	}
+	f.addEvent(eventPrefix[resource]+".deleted", obj)
+	return nil
 }
 
 // AddEvent records an event of any type around obj and returns its id.
