@@ -183,11 +183,14 @@ func (cr *clusterRun) choose(rep ClusteringReport) (ClusteringReport, []int) {
 		rep.SilhouetteMode = "sampled"
 	}
 	if !m.Eligible {
-		rep.Note = "no method met the size rules (every cluster ≥ 2% of customers, DBSCAN noise ≤ 10%); the best silhouette is used anyway"
+		// No eligible result, so none reached the bar: structure is weak
+		// whatever this partition's silhouette.
+		rep.WeakStructure = true
+		rep.Note = "weak structure: no method met the size rules (every cluster ≥ 2% of customers, DBSCAN noise ≤ 10%); the best silhouette is used anyway"
 	}
 	if m.Silhouette < cr.cfg.MinSilhouette {
 		rep.WeakStructure = true
-		rep.Note = joinNote(rep.Note, fmt.Sprintf("weak structure: the best eligible silhouette %.3f is below %.2f (%s by Kaufman–Rousseeuw); segments are still returned but their boundaries are soft",
+		rep.Note = joinNote(rep.Note, fmt.Sprintf("weak structure: the silhouette %.3f is below %.2f (%s by Kaufman–Rousseeuw); segments are still returned but their boundaries are soft",
 			m.Silhouette, cr.cfg.MinSilhouette, rep.Band))
 	}
 	return rep, m.labels

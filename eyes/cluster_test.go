@@ -107,3 +107,18 @@ func TestClusterDBSCANOnSampleAssignsTheRest(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterNoEligibleMethodIsWeak(t *testing.T) {
+	t.Parallel()
+	X := blobs(5, 0.3, []int{200, 200, 200}, [][]float64{{0, 0}, {6, 0}, {0, 6}})
+	// Clusters of a third each can never hold the 40% this config demands.
+	rep, labels := eyes.Cluster(X, []string{"a", "b"}, eyes.Config{Seed: 5, MinClusterShare: 0.4})
+	for _, m := range rep.Methods {
+		if m.Eligible {
+			t.Errorf("method %s eligible with sizes %v", m.Method, m.Sizes)
+		}
+	}
+	if rep.Chosen == "none" || len(labels) != 600 || !rep.WeakStructure || rep.Silhouette < 0.7 {
+		t.Errorf("report %+v: want the best partition returned, its true silhouette, and weak structure flagged", rep)
+	}
+}
