@@ -161,3 +161,16 @@ func TestMappingGolden(t *testing.T) {
 		t.Fatalf("mapped records differ from %s:\n%s", path, got)
 	}
 }
+
+// A full read whose cursor object was deleted between two calls starts over
+// rather than failing for good.
+func TestFullReadCursorDeleted(t *testing.T) {
+	f := newFake(t)
+	want := mustSeed(t, f, stripe.Customers, 120)
+	state := json.RawMessage(`{"phase":"full","last_id":"cus_gone","since":1767225600}`)
+	rec := &recorder{}
+	if err := stripe.New().Read(context.Background(), conn(f.URL, f.Key), stripe.Customers, state, rec); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	assertExactlyOnce(t, rec.ids(), want)
+}

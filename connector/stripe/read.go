@@ -171,6 +171,14 @@ func (r *reader) startFull(ctx context.Context) error {
 func (r *reader) full(ctx context.Context) error {
 	for {
 		p, err := r.res.list(ctx, r.cl.api, r.st.LastID)
+		if err != nil && cursorGone(err) && r.st.LastID != "" {
+			// The object the page cursor names was deleted since the last
+			// checkpoint; start over from the newest object. Records read
+			// twice are harmless, and the event cursor still covers every
+			// change since the full read began.
+			r.st.LastID = ""
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("list after %q: %w", r.st.LastID, r.fail(ctx, err))
 		}
