@@ -43,6 +43,14 @@ var permissions = map[string]omnify.Role{
 	"eyes.segments":   omnify.RoleViewer,
 	"eyes.customers":  omnify.RoleViewer,
 	"eyes.export":     omnify.RoleViewer,
+
+	"platforms.list":      omnify.RoleViewer,
+	"connections.connect": omnify.RoleAdmin,
+	"connections.list":    omnify.RoleViewer,
+	"connections.get":     omnify.RoleViewer,
+	"connections.delete":  omnify.RoleAdmin,
+	"connections.sync":    omnify.RoleAnalyst,
+	"connections.syncs":   omnify.RoleViewer,
 }
 
 // Permissions returns a copy of the permission table.

@@ -28,6 +28,7 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api/middleware"
 	"github.com/omnify-cloud/omnify/auth"
+	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store"
@@ -126,6 +127,11 @@ type Deps struct {
 	Jobs *jobs.Runner
 	// Eyes starts EYES runs; the EYES operations need it.
 	Eyes EyesStarter
+	// Connectors is the platform catalog; nil lists no platforms.
+	Connectors *connector.Registry
+	// Syncer connects platforms and starts syncs; the connect and sync
+	// operations need it.
+	Syncer ConnectionSyncer
 	// UI, when set, serves every path the API does not own.
 	UI http.Handler
 	// ReadyChecks are the named dependency checks of /health/ready; the
@@ -232,6 +238,7 @@ func (s *Server) routes() {
 	s.registerMembers()
 	s.registerAudit()
 	s.registerEyes()
+	s.registerConnections()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "", "no such endpoint")

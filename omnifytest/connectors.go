@@ -1,0 +1,51 @@
+package omnifytest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/omnify-cloud/omnify/api"
+	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/secret"
+	"github.com/omnify-cloud/omnify/syncer"
+)
+
+// WithConnectors registers the connectors, builds a syncer over the test
+// server's store and job runner (sync jobs run when the test calls
+// Jobs.RunOne) and gives both to the API. Synced records go to sink; nil
+// discards them. The master key is fresh for each server.
+func WithConnectors(sink syncer.Sink, cs ...connector.Connector) Option {
+	return WithDeps(func(d *api.Deps) {
+		reg := connector.NewRegistry()
+		for _, c := range cs {
+			if err := reg.Register(c); err != nil {
+				panic(fmt.Sprintf("omnifytest: %v", err))
+			}
+		}
+		if sink == nil {
+			sink = discardSink{}
+		}
+		s, err := syncer.New(syncer.Config{Store: d.Store, Registry: reg, Sink: sink, Box: newBox(),
+			Jobs: d.Jobs, Now: d.Now, Logger: d.Logger})
+		if err != nil {
+			panic(fmt.Sprintf("omnifytest: %v", err))
+		}
+		d.Jobs.Handle(syncer.JobKind, s.Handle)
+		d.Connectors, d.Syncer = reg, s
+	})
+}
+
+func newBox() *secret.Box {
+	key, err := secret.NewKey()
+	if err == nil {
+		var box *secret.Box
+		if box, err = secret.New(key); err == nil {
+			return box
+		}
+	}
+	panic(fmt.Sprintf("omnifytest: master key: %v", err))
+}
+
+type discardSink struct{}
+
+func (discardSink) Store(context.Context, string, string, string, []connector.Record) error { return nil }
