@@ -152,3 +152,29 @@ func TestRFMSegmentNames(t *testing.T) {
 		t.Errorf("the table reaches %d of the %d named segments", len(seen), len(eyes.RFMNames))
 	}
 }
+
+func TestResultStoreForms(t *testing.T) {
+	t.Parallel()
+	res := mustRun(t, synthInput(300, 8, synthAsOf), eyes.Config{Seed: 2, Horizons: []int{30, 60, 90}, TrainCutoffs: 1})
+	b, err := res.ReportJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back eyes.Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Customers) != 0 || back.Clustering.Chosen != res.Clustering.Chosen || len(back.Churn) != 3 {
+		t.Errorf("report round trip: %d customers, chosen %q, %d cards", len(back.Customers), back.Clustering.Chosen, len(back.Churn))
+	}
+	scores := res.Scores("run-1", "org-1")
+	if len(scores) != len(res.Customers) {
+		t.Fatalf("%d scores for %d customers", len(scores), len(res.Customers))
+	}
+	for k, s := range scores {
+		c := res.Customers[k]
+		if s.RunID != "run-1" || s.OrgID != "org-1" || s.CustomerID != c.ID || s.Churn90 != c.Churn[90] || s.SegmentName != c.Segment || s.Consent != c.Consent {
+			t.Fatalf("score %+v does not match customer %+v", s, c)
+		}
+	}
+}
