@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -33,24 +34,65 @@ func Start(tb testing.TB) string {
 	if bin == "" {
 		tb.Skipf("stripe-mock not found (set STRIPE_MOCK_BIN or run %q)", InstallCommand)
 	}
+	var lastErr error
+	// A reserved port can be taken before stripe-mock binds it; try again
+	// on fresh ports.
+	for range 3 {
+		base, err := launch(tb, bin)
+		if err == nil {
+			return base
+		}
+		lastErr = err
+	}
+	tb.Fatalf("stripe-mock: %v", lastErr)
+	return ""
+}
+
+func launch(tb testing.TB, bin string) (string, error) {
 	httpAddr, httpsAddr := freeAddr(tb), freeAddr(tb)
 	// Both listeners are pinned to loopback: given only -http-addr,
 	// stripe-mock still opens HTTPS on every interface.
 	cmd := exec.Command(bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start stripe-mock: %v", err)
+		return "", fmt.Errorf("start %s: %w", bin, err)
 	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
+	exited := make(chan struct{})
+	go func() {
 		_ = cmd.Wait()
-	})
-	base := "http://" + httpAddr
-	if err := waitReady(base, 15*time.Second); err != nil {
-		tb.Fatalf("stripe-mock at %s: %v\n%s", base, err, logs.String())
+		close(exited)
+	}()
+	stop := func() {
+		_ = cmd.Process.Kill()
+		<-exited
 	}
-	return base
+	base := "http://" + httpAddr
+	if err := waitReady(base, exited, 15*time.Second); err != nil {
+		stop()
+		return "", fmt.Errorf("at %s: %w\n%s", base, err, logs.String())
+	}
+	tb.Cleanup(stop)
+	return base, nil
+}
+
+// lockedBuffer collects the server's output, written from exec's copying
+// goroutines and read on failure.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func findBinary() string {
@@ -101,11 +143,16 @@ func freeAddr(tb testing.TB) string {
 	return addr
 }
 
-func waitReady(base string, timeout time.Duration) error {
+func waitReady(base string, exited <-chan struct{}, timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(timeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return fmt.Errorf("exited before answering")
+		default:
+		}
 		req, _ := http.NewRequest(http.MethodGet, base+"/v1/customers?limit=1", nil)
 		req.Header.Set("Authorization", "Bearer "+TestKey)
 		resp, err := client.Do(req)
