@@ -181,7 +181,7 @@ func TestFakeEventFilters(t *testing.T) {
 	}
 }
 
-func TestStartStripeMock(t *testing.T) {
+func TestIntegrationStart(t *testing.T) {
 	base := stripemock.Start(t)
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/customers", nil)
 	resp, err := http.DefaultClient.Do(req)
