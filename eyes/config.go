@@ -9,37 +9,38 @@ import (
 // Config tunes a run. Zero fields take the defaults noted; WithDefaults
 // fills them in.
 type Config struct {
-	Seed     int64 // drives every sample and restart (default 0, itself a valid seed)
-	Horizons []int // churn horizons in days (default 30, 60, 90)
-	Workers  int   // goroutines (default GOMAXPROCS)
+	Seed     int64 `json:"seed"`     // drives every sample and restart (default 0, itself a valid seed)
+	Horizons []int `json:"horizons"` // churn horizons in days (default 30, 60, 90)
+	Workers  int   `json:"workers"`  // goroutines (default GOMAXPROCS)
 
-	MinSilhouette   float64 // structure gate (default 0.45)
-	MinAUC          float64 // churn gate (default 0.70)
-	MinClusterShare float64 // a cluster must hold this share of customers (default 0.02)
-	MaxNoiseShare   float64 // DBSCAN noise may not exceed this share (default 0.10)
-	KMin, KMax      int     // cluster counts tried by k-means and Ward (default 3..8)
+	MinSilhouette   float64 `json:"min_silhouette"`    // structure gate (default 0.45)
+	MinAUC          float64 `json:"min_auc"`           // churn gate (default 0.70)
+	MinClusterShare float64 `json:"min_cluster_share"` // a cluster must hold this share of customers (default 0.02)
+	MaxNoiseShare   float64 `json:"max_noise_share"`   // DBSCAN noise may not exceed this share (default 0.10)
+	KMin            int     `json:"k_min"`             // cluster counts tried by k-means and Ward (default 3..8)
+	KMax            int     `json:"k_max"`
 
 	// SelectionSample caps the customers on which k and eps are chosen
 	// (default 20,000); DBSCANSample and WardSample cap those methods' own
 	// fits (defaults 20,000 and 3,000), the rest being assigned afterwards.
-	SelectionSample int
-	DBSCANSample    int
-	WardSample      int
+	SelectionSample int `json:"selection_sample"`
+	DBSCANSample    int `json:"dbscan_sample"`
+	WardSample      int `json:"ward_sample"`
 	// SelectionSilhouette is the sample size of the silhouette used to
 	// compare settings (default 4,000).
-	SelectionSilhouette int
+	SelectionSilhouette int `json:"selection_silhouette"`
 	// SilhouetteExactLimit is the largest customer count whose reported
 	// silhouette is exact (default 20,000); above it SilhouetteSample
 	// customers are scored (default 10,000), and the report says so.
-	SilhouetteExactLimit int
-	SilhouetteSample     int
+	SilhouetteExactLimit int `json:"silhouette_exact_limit"`
+	SilhouetteSample     int `json:"silhouette_sample"`
 
-	MinCustomers   int // customers a model or clustering needs (default 50)
-	MinClassCount  int // churned and retained customers each needed per window (default 10)
-	MinHistoryDays int // history before the earliest training cutoff (default 30)
-	TrainCutoffs   int // stacked training cutoffs per horizon (default 3)
-	CutoffStep     int // days between stacked training cutoffs (default 30)
-	ChurnSample    int // customers sampled for churn training (default 60,000)
+	MinCustomers   int `json:"min_customers"`    // customers a model or clustering needs (default 50)
+	MinClassCount  int `json:"min_class_count"`  // churned and retained customers each needed per window (default 10)
+	MinHistoryDays int `json:"min_history_days"` // history before the earliest training cutoff (default 30)
+	TrainCutoffs   int `json:"train_cutoffs"`    // stacked training cutoffs per horizon (default 3)
+	CutoffStep     int `json:"cutoff_step"`      // days between stacked training cutoffs (default 30)
+	ChurnSample    int `json:"churn_sample"`     // customers sampled for churn training (default 60,000)
 }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
