@@ -13,7 +13,9 @@ type Input struct {
 	// AsOf is the analysis date: orders after it are ignored and churn is
 	// scored for the days that follow it.
 	AsOf time.Time
-	// Previous is the last run's result for the same customers, if any.
+	// Previous is the last run's result for the same customers, if any; only
+	// its AsOf and its customers' ID and Segment are read, so a result
+	// rebuilt from stored scores will do.
 	Previous *Result
 }
 
