@@ -39,6 +39,11 @@ func TestFullReadEmitsEveryRecordOnce(t *testing.T) {
 				t.Fatalf("read: %v", err)
 			}
 			assertExactlyOnce(t, rec.ids(), want)
+			for i := 1; i < len(rec.records); i++ {
+				if rec.records[i].UpdatedAt.Before(rec.records[i-1].UpdatedAt) || rec.records[i].UpdatedAt.IsZero() {
+					t.Fatalf("record %d is stamped before the one ahead of it", i)
+				}
+			}
 			lists := listRequests(t, f.Requests(), "/v1/"+tc.stream)
 			if len(lists) != tc.pages {
 				t.Fatalf("%d list requests, want %d", len(lists), tc.pages)

@@ -255,7 +255,15 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Request-Id", "req_fake")
+	// The fake's clock is the stamp of its newest object or event.
+	w.Header().Set("Date", time.Unix(f.now(), 0).UTC().Format(http.TimeFormat))
 	_ = json.NewEncoder(w).Encode(page)
+}
+
+func (f *Fake) now() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.created
 }
 
 func (f *Fake) begin(r *http.Request) (Fault, bool) {
