@@ -216,6 +216,21 @@ func (f *Fake) Inject(faults ...Fault) {
 	f.faults = append(f.faults, faults...)
 }
 
+// ClearFaults drops the faults not yet served.
+func (f *Fake) ClearFaults() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = nil
+}
+
+// Len is the number of objects of a resource, canceled subscriptions
+// included.
+func (f *Fake) Len(resource string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.lists[resource])
+}
+
 // Requests returns "path?query" of every request served so far.
 func (f *Fake) Requests() []string {
 	f.mu.Lock()
