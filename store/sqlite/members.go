@@ -25,7 +25,7 @@ func (db *DB) AddMember(ctx context.Context, m *omnify.Membership) error {
 
 // GetMembership returns the user's membership of the org.
 func (db *DB) GetMembership(ctx context.Context, orgID, userID string) (*omnify.Membership, error) {
-	row := db.read.QueryRowContext(ctx,
+	row := db.readRow(ctx,
 		`SELECT `+memberCols+` FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID)
 	m, err := scanMember(row)
 	if err != nil {
@@ -59,7 +59,7 @@ func (db *DB) ListMembers(ctx context.Context, orgID string, p store.Page) ([]om
 
 // ListUserMemberships lists every org the user belongs to, by join time.
 func (db *DB) ListUserMemberships(ctx context.Context, userID string) ([]omnify.Membership, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+memberCols+` FROM memberships WHERE user_id = ?
+	rows, err := db.readRows(ctx, `SELECT `+memberCols+` FROM memberships WHERE user_id = ?
 		ORDER BY created_at, org_id`, userID)
 	if err != nil {
 		return nil, wrap("list user memberships", err)

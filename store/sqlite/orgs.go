@@ -22,7 +22,7 @@ func (db *DB) CreateOrg(ctx context.Context, o *omnify.Org) error {
 func (db *DB) GetOrg(ctx context.Context, id string) (*omnify.Org, error) {
 	var o omnify.Org
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, id).
+	err := db.readRow(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, id).
 		Scan(&o.ID, &o.Name, &created)
 	if err != nil {
 		return nil, wrap("get org", err)

@@ -59,6 +59,7 @@ func (o Options) WithDefaults() Options {
 type DB struct {
 	write  *sql.DB // exactly one connection
 	read   *sql.DB
+	stmts  readStmts
 	now    func() time.Time
 	tmpDir string // removed on Close when the database is ephemeral
 }
@@ -124,6 +125,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // is harmless.
 func (db *DB) Close() error {
 	var errs []error
+	db.closeStmts()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

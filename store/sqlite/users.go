@@ -22,13 +22,13 @@ func (db *DB) CreateUser(ctx context.Context, u *omnify.User) error {
 
 // GetUser returns the user with id.
 func (db *DB) GetUser(ctx context.Context, id string) (*omnify.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.readRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	return u, wrap("get user", err)
 }
 
 // GetUserByEmail returns the user with the given (normalised) email.
 func (db *DB) GetUserByEmail(ctx context.Context, email string) (*omnify.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE email = ?`, email))
+	u, err := scanUser(db.readRow(ctx, `SELECT `+userCols+` FROM users WHERE email = ?`, email))
 	return u, wrap("get user by email", err)
 }
 
