@@ -38,6 +38,7 @@ type ServeCmd struct {
 	NoWorker    bool          `name:"no-worker" env:"OMNIFY_NO_WORKER" help:"Serve the API only; run no background jobs in this process."`
 	Workers     int           `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
 	Shutdown    time.Duration `name:"shutdown-timeout" env:"OMNIFY_SHUTDOWN_TIMEOUT" default:"15s" help:"How long to wait for requests and jobs to finish on shutdown."`
+	ConnectorFlags
 }
 
 func (c *ServeCmd) validate() error {
@@ -111,6 +112,9 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 			"store": app.store.Ping,
 		},
 	}
+	if app.conns, err = setupConnectors(app, &c.ConnectorFlags, &deps); err != nil {
+		return nil, err
+	}
 	return api.New(cfg, deps)
 }
 
@@ -131,7 +135,9 @@ func (c *ServeCmd) serve(ctx context.Context, app *app, srv *api.Server) error {
 	go func() {
 		defer close(workDone)
 		if !c.NoWorker {
+			waitScheduler := app.conns.runScheduler(workCtx)
 			app.jobs.Run(workCtx)
+			waitScheduler()
 		}
 	}()
 	app.log.Info("omnify serving", "addr", "http://"+ln.Addr().String(), "data_dir", app.dir, "worker", !c.NoWorker)
@@ -160,6 +166,7 @@ type app struct {
 	store *sqlite.DB
 	jobs  *jobs.Runner
 	eyes  *eyesrun.Service
+	conns *connectors // set by ServeCmd
 }
 
 // openApp opens (and migrates) the embedded store and builds the job runner

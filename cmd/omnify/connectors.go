@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+
+	"github.com/omnify-cloud/omnify/api"
+	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/manager"
+	"github.com/omnify-cloud/omnify/connector/shopify"
+	"github.com/omnify-cloud/omnify/connector/stripe"
+	"github.com/omnify-cloud/omnify/identity"
+	"github.com/omnify-cloud/omnify/secret"
+	"github.com/omnify-cloud/omnify/syncer"
+)
+
+// ConnectorFlags are the settings of platform connections and syncs.
+type ConnectorFlags struct {
+	MasterKey          string `name:"master-key" env:"OMNIFY_MASTER_KEY" help:"Base64 of 32 bytes: the key platform credentials are encrypted with; default the key file <data-dir>/master.key, created with mode 0600 on first start."`
+	ShopifyBaseURL     string `name:"shopify-base-url" env:"OMNIFY_SHOPIFY_BASE_URL" help:"Base URL replacing Shopify's (sandboxes and tests only)."`
+	StripeBaseURL      string `name:"stripe-base-url" env:"OMNIFY_STRIPE_BASE_URL" help:"Base URL replacing Stripe's API (sandboxes, stripe-mock)."`
+	HubSpotBaseURL     string `name:"hubspot-base-url" env:"OMNIFY_HUBSPOT_BASE_URL" help:"Base URL replacing HubSpot's API (sandboxes and tests only)."`
+	KlaviyoBaseURL     string `name:"klaviyo-base-url" env:"OMNIFY_KLAVIYO_BASE_URL" help:"Base URL replacing Klaviyo's API (sandboxes and tests only)."`
+	GoHighLevelBaseURL string `name:"gohighlevel-base-url" env:"OMNIFY_GOHIGHLEVEL_BASE_URL" help:"Base URL replacing GoHighLevel's API (sandboxes and tests only)."`
+	LinkedInAdsBaseURL string `name:"linkedin-ads-base-url" env:"OMNIFY_LINKEDIN_ADS_BASE_URL" help:"Base URL replacing LinkedIn's Marketing API (sandboxes and tests only)."`
+	TripleWhaleBaseURL string `name:"triplewhale-base-url" env:"OMNIFY_TRIPLEWHALE_BASE_URL" help:"Base URL replacing Triple Whale's API (sandboxes and tests only)."`
+}
+
+// baseURLs maps each platform to its override, refusing anything but an
+// absolute http(s) URL.
+func (f *ConnectorFlags) baseURLs() (map[string]string, error) {
+	out := map[string]string{}
+	for platform, v := range map[string]string{
+		connector.Shopify: f.ShopifyBaseURL, connector.Stripe: f.StripeBaseURL, connector.HubSpot: f.HubSpotBaseURL,
+		connector.Klaviyo: f.KlaviyoBaseURL, connector.GoHighLevel: f.GoHighLevelBaseURL,
+		connector.LinkedInAds: f.LinkedInAdsBaseURL, connector.TripleWhale: f.TripleWhaleBaseURL,
+	} {
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("the %s base URL must be an absolute http(s) URL, not %q", platform, v)
+		}
+		out[platform] = v
+	}
+	return out, nil
+}
+
+// masterKey is OMNIFY_MASTER_KEY, or the key file in the data dir.
+func (f *ConnectorFlags) masterKey(dir string) ([]byte, error) {
+	if f.MasterKey != "" {
+		k, err := secret.ParseKey(f.MasterKey)
+		if err != nil {
+			return nil, fmt.Errorf("OMNIFY_MASTER_KEY (--master-key): %w", err)
+		}
+		return k, nil
+	}
+	k, err := secret.LoadOrCreateKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		return nil, fmt.Errorf("master key file: %w", err)
+	}
+	return k, nil
+}
+
+// connectors is what setupConnectors built.
+type connectors struct {
+	registry  *connector.Registry
+	syncer    *syncer.Syncer
+	scheduler *syncer.Scheduler
+}
+
+// setupConnectors builds the connector registry (each connector wrapped by
+// the platform manager), the syncer writing into the customer graph, the
+// sync scheduler, and registers the sync job handler; it gives the API its
+// catalog and syncer through deps.
+func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, error) {
+	key, err := f.masterKey(a.dir)
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	urls, err := f.baseURLs()
+	if err != nil {
+		return nil, err
+	}
+	var opts manager.Options
+	if deps.Registry != nil { // a nil *Registry in the interface would panic
+		opts.Registerer = deps.Registry
+	}
+	reg := connector.NewRegistry()
+	for _, c := range []connector.Connector{shopify.New(), stripe.New()} {
+		if err := reg.Register(manager.Wrap(c, opts)); err != nil {
+			return nil, err
+		}
+	}
+	s, err := syncer.New(syncer.Config{Store: a.store, Registry: reg, Box: box, Jobs: a.jobs, BaseURLs: urls,
+		Sink: syncer.SerialPerOrg(identity.NewSink(a.store, identity.Options{})), Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	a.jobs.Handle(syncer.JobKind, s.Handle)
+	deps.Connectors, deps.Syncer = reg, s
+	return &connectors{registry: reg, syncer: s, scheduler: &syncer.Scheduler{Syncer: s, Logger: a.log}}, nil
+}
+
+// runScheduler enqueues due syncs until ctx ends; the returned function
+// waits for it to stop.
+func (c *connectors) runScheduler(ctx context.Context) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.scheduler.Run(ctx)
+	}()
+	return func() { <-done }
+}
