@@ -118,6 +118,9 @@ func (m *Managed) Check(ctx context.Context, c connector.Connection) error {
 	if err := m.validate(c); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err // a cached answer would hide the cancellation
+	}
 	key := credHash(c)
 	if ctx.Value(skipCacheKey{}) == nil {
 		if err, ok := m.cache.get(c.ID, key, m.opts.Now()); ok {
