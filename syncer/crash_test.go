@@ -19,7 +19,7 @@ type fault int
 
 const (
 	cancelAtRecord   fault = iota // the process is stopped mid-batch
-	panicAtRecord                 // the process crashes mid-batch
+	panicAtRecord                 // a connector bug panics mid-batch
 	sinkFailsBefore               // storing a batch fails
 	sinkFailsAfter                // a batch is stored, then the process dies before hearing so
 	stateFailsBefore              // saving a checkpoint fails
@@ -182,4 +182,38 @@ func wantForward(t *testing.T, e *env, connID string, last map[string]omnify.Str
 		}
 	}
 	return now
+}
+
+// TestTwoWorkersOnOneRun runs the same sync twice at once, as happens when
+// a job's lease expires while its first worker still runs: the version
+// check on checkpoints stops one of them, and the store still ends exact.
+func TestTwoWorkersOnOneRun(t *testing.T) {
+	src := fake.New(11, 500, 5000)
+	src.PageSize = 100
+	e := newEnv(t, src)
+	conn := e.connect()
+	run, err := e.s.StartSync(t.Context(), orgID, conn.ID, omnify.SyncFull, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.s.Handle(t.Context(), jobOf(t, e, run), nil)
+			errs <- err
+		}()
+	}
+	failed := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+			t.Logf("one worker stopped: %v", err)
+		}
+	}
+	if got, _ := e.db.GetSyncRun(t.Context(), orgID, run.ID); got.Status != omnify.JobSucceeded {
+		if _, err := e.s.Handle(t.Context(), jobOf(t, e, run), nil); err != nil {
+			t.Fatalf("retry after %d stopped workers: %v", failed, err)
+		}
+	}
+	wantStoreMatchesSource(t, e.db, src)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/connector"
@@ -51,6 +52,19 @@ func (s *Syncer) Handle(ctx context.Context, j *omnify.Job, report func(any)) (a
 		return nil, fmt.Errorf("load connection: %w", err)
 	}
 	r := &runner{s: s, job: j, run: run, conn: conn, report: report, prog: map[string]*omnify.StreamProgress{}}
+	return r.safeDo(ctx)
+}
+
+// safeDo turns a panic (a connector or sink bug) into a failed attempt
+// that is retried from the last checkpoint, and records it on the run.
+func (r *runner) safeDo(ctx context.Context) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.s.cfg.Logger.Error("sync panicked", "run_id", r.run.ID, "connection_id", r.conn.ID,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			res, err = nil, r.finish(ctx, internal(fmt.Errorf("panic: %v", p)))
+		}
+	}()
 	return r.do(ctx)
 }
 
