@@ -43,6 +43,10 @@ var permissions = map[string]omnify.Role{
 	"eyes.segments":   omnify.RoleViewer,
 	"eyes.customers":  omnify.RoleViewer,
 	"eyes.export":     omnify.RoleViewer,
+	"customers.list":  omnify.RoleViewer,
+	"customers.get":   omnify.RoleViewer,
+	"customers.split": omnify.RoleAdmin,
+	"imports.create":  omnify.RoleAnalyst,
 
 	"platforms.list":      omnify.RoleViewer,
 	"connections.connect": omnify.RoleAdmin,

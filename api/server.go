@@ -42,6 +42,8 @@ type Config struct {
 	CORSOrigins []string
 	// BodyLimit caps a request body in bytes. Default: 1 MiB.
 	BodyLimit int64
+	// ImportLimit caps an import file in bytes. Default: 100 MiB.
+	ImportLimit int64
 	// IPRate limits requests per client IP. Default: 1200 a minute, burst 200.
 	IPRate limit.Rate
 	// OrgRate limits authenticated requests per org. Default: 3000 a minute,
@@ -74,6 +76,9 @@ func (c Config) WithDefaults() Config {
 	if c.BodyLimit == 0 {
 		c.BodyLimit = DefaultBodyLimit
 	}
+	if c.ImportLimit == 0 {
+		c.ImportLimit = DefaultImportLimit
+	}
 	if c.IPRate == (limit.Rate{}) {
 		c.IPRate = limit.Rate{Limit: 1200, Period: time.Minute, Burst: 200}
 	}
@@ -97,6 +102,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.BodyLimit < 0:
 		return errors.New("body limit must not be negative")
+	case c.ImportLimit < 0:
+		return errors.New("import limit must not be negative")
 	case c.IPRate.Limit <= 0 || c.IPRate.Period <= 0:
 		return errors.New("ip rate needs a positive limit and period")
 	case c.OrgRate.Limit <= 0 || c.OrgRate.Period <= 0:
@@ -127,6 +134,11 @@ type Deps struct {
 	Jobs *jobs.Runner
 	// Eyes starts EYES runs; the EYES operations need it.
 	Eyes EyesStarter
+	// Customers splits wrong merges; the split operation needs it.
+	Customers CustomerSplitter
+	// Imports validates and writes import files; the import operation
+	// needs it.
+	Imports FileImporter
 	// Connectors is the platform catalog; nil lists no platforms.
 	Connectors *connector.Registry
 	// Syncer connects platforms and starts syncs; the connect and sync
@@ -238,6 +250,8 @@ func (s *Server) routes() {
 	s.registerMembers()
 	s.registerAudit()
 	s.registerEyes()
+	s.registerCustomers()
+	s.registerImports()
 	s.registerConnections()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +279,7 @@ func (s *Server) middleware() http.Handler {
 		middleware.CORS(s.cfg.CORSOrigins),
 		metrics.Handler,
 		middleware.RateLimit(s.deps.Limiter, middleware.ByIP(s.cfg.TrustProxy), s.cfg.IPRate),
-		middleware.BodyLimit(s.cfg.BodyLimit),
+		s.bodyLimit(),
 	)
 }
 
