@@ -97,7 +97,7 @@ func (r *reader) apply(ctx context.Context, evts []*sgo.Event) error {
 		return nil
 	}
 	for _, evt := range evts {
-		rec, ok, err := r.recordOf(evt)
+		rec, ok, err := r.recordOf(ctx, evt)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (r *reader) apply(ctx context.Context, evts []*sgo.Event) error {
 // Deleting a customer or a draft invoice marks the record deleted; a
 // customer.subscription.deleted event is a subscription that ended and
 // stays a record with status "canceled".
-func (r *reader) recordOf(evt *sgo.Event) (connector.Record, bool, error) {
+func (r *reader) recordOf(ctx context.Context, evt *sgo.Event) (connector.Record, bool, error) {
 	if evt.Data == nil || len(evt.Data.Raw) == 0 {
 		return connector.Record{}, false, nil
 	}
@@ -133,11 +133,37 @@ func (r *reader) recordOf(evt *sgo.Event) (connector.Record, bool, error) {
 	if err := json.Unmarshal(evt.Data.Raw, &head); err != nil || head.Object != r.res.object || head.ID == "" {
 		return connector.Record{}, false, nil
 	}
+	deleted := head.Deleted || (r.res.object != "subscription" && strings.HasSuffix(string(evt.Type), ".deleted"))
 	rec, err := r.res.decode(evt.Data.Raw)
-	if err != nil {
-		return connector.Record{}, false, fmt.Errorf("event %s: decode %s: %v: %w", evt.ID, head.Object, err, connector.ErrPermanent)
+	switch {
+	case err == nil:
+	case deleted:
+		// The id is all a deletion needs.
+		rec, err = connector.Record{}, nil
+	default:
+		rec, err = r.refetch(ctx, head.ID)
 	}
+	if err != nil {
+		return connector.Record{}, false, fmt.Errorf("event %s: %w", evt.ID, err)
+	}
+	rec.Stream, rec.ExternalID = r.stream, head.ID
 	rec.UpdatedAt = unix(evt.Created)
-	rec.Deleted = head.Deleted || (r.res.object != "subscription" && strings.HasSuffix(string(evt.Type), ".deleted"))
+	rec.Deleted = rec.Deleted || deleted
 	return rec, true, nil
+}
+
+// refetch reads an object afresh when its event copy does not decode: an
+// event keeps the API version of the moment it was created, which may
+// shape fields differently from the version the SDK speaks. An object
+// Stripe no longer has is reported deleted.
+func (r *reader) refetch(ctx context.Context, id string) (connector.Record, error) {
+	rec, err := r.res.retrieve(ctx, r.cl.api, id)
+	if err != nil && cursorGone(err) {
+		return connector.Record{Deleted: true}, nil
+	}
+	if err != nil {
+		return connector.Record{}, fmt.Errorf("retrieve %s: %w", id, r.fail(ctx, err))
+	}
+	r.c.clearStrikes(r.key)
+	return rec, nil
 }

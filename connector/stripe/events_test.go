@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,42 @@ func TestIncrementalPerStream(t *testing.T) {
 				t.Fatalf("refunded charge %+v", inv)
 			}
 		})
+	}
+}
+
+// An event copy that the SDK cannot decode (an older API version shaped it
+// differently) is replaced by the object read afresh.
+func TestIncrementalRefetchesUndecodableObjects(t *testing.T) {
+	f := newFake(t)
+	c := stripe.New()
+	id, err := f.Create(stripe.Customers)
+	must(t, err)
+	base := read(t, c, f, stripe.Customers, nil).lastState()
+	odd := map[string]any{"id": id, "object": "customer", "created": "yesterday", "email": "stale@example.com"}
+	f.AddEvent("customer.updated", odd)
+	f.AddEvent("customer.updated", map[string]any{"id": "cus_vanished", "object": "customer", "created": "yesterday"})
+	f.AddEvent("customer.deleted", map[string]any{"id": "cus_gone", "object": "customer", "created": "yesterday"})
+	inc := read(t, c, f, stripe.Customers, base)
+	if len(inc.records) != 3 {
+		t.Fatalf("want 3 records, got %v", inc.ids())
+	}
+	fresh, vanished, gone := inc.records[0], inc.records[1], inc.records[2]
+	if fresh.ExternalID != id || fresh.Deleted || fresh.Customer == nil || fresh.Customer.Email != "customer1@example.com" {
+		t.Errorf("want the customer as Stripe serves it now: %+v %+v", fresh, fresh.Customer)
+	}
+	if vanished.ExternalID != "cus_vanished" || !vanished.Deleted {
+		t.Errorf("an object Stripe no longer has is deleted: %+v", vanished)
+	}
+	if gone.ExternalID != "cus_gone" || !gone.Deleted || gone.Stream != stripe.Customers {
+		t.Errorf("deletion: %+v", gone)
+	}
+	var retrieves int
+	for _, r := range f.Requests() {
+		if strings.HasPrefix(r, "/v1/customers/") {
+			retrieves++
+		}
+	}
+	if retrieves != 2 {
+		t.Errorf("want 2 retrieves (none for the deletion), got %d", retrieves)
 	}
 }

@@ -49,13 +49,36 @@ type resource struct {
 	object    string // the "object" value of the stream's objects
 	list      func(ctx context.Context, api *sgo.Client, after string) (page, error)
 	decode    func(raw json.RawMessage) (connector.Record, error)
+	retrieve  func(ctx context.Context, api *sgo.Client, id string) (connector.Record, error)
 }
 
 var resources = map[string]resource{
-	Customers:     {"customer.*", "customer", listCustomers, decodeAs(mapCustomer)},
-	Charges:       {"charge.*", "charge", listCharges, decodeAs(mapCharge)},
-	Invoices:      {"invoice.*", "invoice", listInvoices, decodeAs(mapInvoice)},
-	Subscriptions: {"customer.subscription.*", "subscription", listSubscriptions, decodeAs(mapSubscription)},
+	Customers: {"customer.*", "customer", listCustomers, decodeAs(mapCustomer),
+		func(ctx context.Context, api *sgo.Client, id string) (connector.Record, error) {
+			return mapped(api.V1Customers.Retrieve(ctx, id, nil))(mapCustomer)
+		}},
+	Charges: {"charge.*", "charge", listCharges, decodeAs(mapCharge),
+		func(ctx context.Context, api *sgo.Client, id string) (connector.Record, error) {
+			return mapped(api.V1Charges.Retrieve(ctx, id, nil))(mapCharge)
+		}},
+	Invoices: {"invoice.*", "invoice", listInvoices, decodeAs(mapInvoice),
+		func(ctx context.Context, api *sgo.Client, id string) (connector.Record, error) {
+			return mapped(api.V1Invoices.Retrieve(ctx, id, nil))(mapInvoice)
+		}},
+	Subscriptions: {"customer.subscription.*", "subscription", listSubscriptions, decodeAs(mapSubscription),
+		func(ctx context.Context, api *sgo.Client, id string) (connector.Record, error) {
+			return mapped(api.V1Subscriptions.Retrieve(ctx, id, nil))(mapSubscription)
+		}},
+}
+
+// mapped adapts a Retrieve result to a map function.
+func mapped[T any](v T, err error) func(func(T) connector.Record) (connector.Record, error) {
+	return func(m func(T) connector.Record) (connector.Record, error) {
+		if err != nil {
+			return connector.Record{}, err
+		}
+		return m(v), nil
+	}
 }
 
 // Read emits a stream's records: a full read when state is empty or still in
@@ -74,7 +97,7 @@ func (c *Connector) Read(ctx context.Context, conn connector.Connection, stream 
 	if err != nil {
 		return err
 	}
-	r := &reader{c: c, cl: cl, res: res, e: e, st: st, key: strikeKey(conn, stream)}
+	r := &reader{c: c, cl: cl, res: res, stream: stream, e: e, st: st, key: strikeKey(conn, stream)}
 	if err := r.run(ctx); err != nil {
 		return fmt.Errorf("stripe %s: %w", stream, err)
 	}
@@ -98,12 +121,13 @@ func decodeState(raw json.RawMessage) (State, error) {
 
 // reader is one Read call.
 type reader struct {
-	c   *Connector
-	cl  *client
-	res resource
-	e   connector.Emitter
-	st  State
-	key string
+	c      *Connector
+	cl     *client
+	res    resource
+	stream string
+	e      connector.Emitter
+	st     State
+	key    string
 }
 
 func (r *reader) run(ctx context.Context) error {

@@ -51,7 +51,8 @@ type Fake struct {
 
 	mu       sync.Mutex
 	lists    map[string][]map[string]any // newest first, as Stripe lists
-	events   []map[string]any            // newest first
+	deleted  map[string]bool
+	events   []map[string]any // newest first
 	faults   []Fault
 	requests []string
 	seq      int
@@ -61,7 +62,7 @@ type Fake struct {
 // NewFake starts a Fake for the test; it accepts TestKey.
 func NewFake(tb testing.TB) *Fake {
 	tb.Helper()
-	f := &Fake{Key: TestKey, lists: map[string][]map[string]any{}, created: 1767225600}
+	f := &Fake{Key: TestKey, lists: map[string][]map[string]any{}, deleted: map[string]bool{}, created: 1767225600}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	tb.Cleanup(srv.Close)
 	f.URL = srv.URL
@@ -186,6 +187,7 @@ func (f *Fake) Delete(resource, id string) error {
 		obj["status"], obj["canceled_at"], obj["ended_at"] = "canceled", f.created+60, f.created+60
 	} else {
 		f.lists[resource] = append(list[:i:i], list[i+1:]...)
+		f.deleted[id] = true
 	}
 	f.addEvent(eventPrefix[resource]+".deleted", obj)
 	return nil
@@ -260,9 +262,17 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "", "Only GET is served.")
 		return
 	}
-	resource := strings.TrimPrefix(r.URL.Path, "/v1/")
+	resource, id, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/v1/"), "/")
 	f.mu.Lock()
-	page, status, err := f.list(resource, r.URL.Query())
+	var body map[string]any
+	var status int
+	var err *listError
+	if id != "" {
+		body, status, err = f.retrieve(resource, id)
+	} else {
+		body, status, err = f.list(resource, r.URL.Query())
+	}
+	now := f.created
 	f.mu.Unlock()
 	if err != nil {
 		writeError(w, status, "invalid_request_error", err.code, err.msg)
@@ -271,14 +281,20 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Request-Id", "req_fake")
 	// The fake's clock is the stamp of its newest object or event.
-	w.Header().Set("Date", time.Unix(f.now(), 0).UTC().Format(http.TimeFormat))
-	_ = json.NewEncoder(w).Encode(page)
+	w.Header().Set("Date", time.Unix(now, 0).UTC().Format(http.TimeFormat))
+	_ = json.NewEncoder(w).Encode(body)
 }
 
-func (f *Fake) now() int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.created
+// retrieve serves GET /v1/<resource>/<id>; a deleted customer comes back
+// as Stripe's deleted stub.
+func (f *Fake) retrieve(resource, id string) (map[string]any, int, *listError) {
+	if i := indexOf(f.lists[resource], id); i >= 0 {
+		return f.lists[resource][i], http.StatusOK, nil
+	}
+	if f.deleted[id] && resource == "customers" {
+		return map[string]any{"id": id, "object": "customer", "deleted": true}, http.StatusOK, nil
+	}
+	return nil, http.StatusNotFound, missing(id)
 }
 
 func (f *Fake) begin(r *http.Request) (Fault, bool) {
