@@ -14,9 +14,13 @@ import (
 // a version check, so the saved state never runs ahead of the stored
 // records and a stale writer cannot move it backwards.
 type emitter struct {
-	r           *runner
-	stream      string
-	buf         []connector.Record
+	r      *runner
+	stream string
+	buf    []connector.Record
+	// pos maps the external IDs in buf to their index: a record emitted
+	// again before the flush (a decorator retrying from the last
+	// checkpoint) replaces the earlier copy instead of being stored twice.
+	pos         map[string]int
 	state       json.RawMessage
 	version     int64
 	prog        *omnify.StreamProgress
@@ -33,8 +37,13 @@ func (e *emitter) Record(ctx context.Context, rec connector.Record) error {
 	if rec.Stream == "" {
 		rec.Stream = e.stream
 	}
-	e.buf = append(e.buf, rec)
 	e.prog.Read++
+	if i, dup := e.pos[rec.ExternalID]; dup {
+		e.buf[i] = rec
+		return nil
+	}
+	e.pos[rec.ExternalID] = len(e.buf)
+	e.buf = append(e.buf, rec)
 	if len(e.buf) < e.r.s.cfg.BatchSize {
 		return nil
 	}
@@ -75,12 +84,16 @@ func (e *emitter) flush(ctx context.Context) error {
 	e.prog.Stored += int64(len(e.buf))
 	// The sink may keep the slice it was given.
 	e.buf = make([]connector.Record, 0, r.s.cfg.BatchSize)
+	clear(e.pos)
 	return nil
 }
 
 // discard drops records read after the last checkpoint; the next Read
 // starts from that checkpoint and reads them again.
-func (e *emitter) discard() { e.buf = e.buf[:0] }
+func (e *emitter) discard() {
+	e.buf = e.buf[:0]
+	clear(e.pos)
+}
 
 // fail remembers the engine's own error so a connector that swallows it
 // still ends the attempt.

@@ -183,7 +183,7 @@ func (r *runner) stream(ctx context.Context, name string) error {
 		return internal(err)
 	}
 	e := &emitter{r: r, stream: name, state: st.State, version: st.Version, prog: p,
-		buf: make([]connector.Record, 0, r.s.cfg.BatchSize)}
+		buf: make([]connector.Record, 0, r.s.cfg.BatchSize), pos: make(map[string]int, r.s.cfg.BatchSize)}
 	if err := r.readAll(ctx, e); err != nil {
 		return err
 	}
