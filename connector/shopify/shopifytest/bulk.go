@@ -60,6 +60,7 @@ func (s *Server) runBulk(q string) map[string]any {
 		return userErrors("INVALID", "Invalid bulk query: "+err.Error())
 	}
 	s.bulkSeq++
+	s.stats.BulkRuns++
 	b := &bulkOp{seq: s.bulkSeq, query: q, status: "CREATED", createdAt: s.o.Now().UTC().Truncate(time.Second),
 		nodeSel: nodeSelection(x, roots[0].SelectionSet), frags: doc.Fragments}
 	b.snapshot = append([]*rec(nil), s.shop.table(roots[0].Name).recs...)

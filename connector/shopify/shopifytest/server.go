@@ -76,6 +76,7 @@ type Stats struct {
 	Throttled  int     // THROTTLED answers
 	PointsUsed float64 // actual cost charged
 	Faults     int     // injected faults served
+	BulkRuns   int     // bulk exports started
 }
 
 // Server is a running fake shop.

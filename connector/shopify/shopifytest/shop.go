@@ -48,6 +48,16 @@ func (t *table) put(r *rec) {
 	t.recs[i] = r
 }
 
+// load appends a new record during generation; sort must follow.
+func (t *table) load(r *rec) {
+	t.byID[r.id] = r
+	t.recs = append(t.recs, r)
+}
+
+func (t *table) sort() {
+	sort.Slice(t.recs, func(i, j int) bool { return less(t.recs[i], t.recs[j].updated, t.recs[j].id) })
+}
+
 func (t *table) index(r *rec) int {
 	return sort.Search(len(t.recs), func(i int) bool { return !less(t.recs[i], r.updated, r.id) })
 }
@@ -90,15 +100,18 @@ func newShop(o Options) *shop {
 	// share a second, as they do in busy shops.
 	span := func(n int) time.Duration { return time.Duration(max(n, 1)) * time.Minute }
 	for range o.Products {
-		s.products.put(s.newProduct(s.at(span(o.Products))))
+		s.products.load(s.newProduct(s.at(span(o.Products))))
 	}
+	s.products.sort()
 	for range o.Customers {
-		s.customers.put(s.newCustomer(s.at(span(o.Customers))))
+		s.customers.load(s.newCustomer(s.at(span(o.Customers))))
 	}
+	s.customers.sort()
 	for range o.Orders {
 		created, updated := s.at(span(o.Orders))
-		s.orders.put(s.newOrder(created, updated, o.LongOrderEvery))
+		s.orders.load(s.newOrder(created, updated, o.LongOrderEvery))
 	}
+	s.orders.sort()
 	return s
 }
 
