@@ -111,7 +111,9 @@ func TestPaginationAndSearchFilter(t *testing.T) {
 		t.Fatalf("%d customers paged, want 57", len(seen))
 	}
 	_, a := ask(t, srv, q, map[string]any{"query": "updated_at:>='" + since + "'"})
-	var c struct{ Edges []struct{ Node struct{ UpdatedAt string } } }
+	var c struct {
+		Edges []struct{ Node struct{ UpdatedAt string } }
+	}
 	_ = json.Unmarshal(a.Data["customers"], &c)
 	for _, e := range c.Edges {
 		if e.Node.UpdatedAt < since {
