@@ -144,3 +144,19 @@ func redact(msg string, creds map[string]string) string {
 
 // Secrets lists the credential fields a platform's Spec marks secret.
 func Secrets(spec connector.Spec) []string { return secretFields(spec.Credentials) }
+
+// Credentials returns a connection with its decrypted credentials, for
+// webhook handlers that verify a platform's signature with a secret of the
+// connection (their URL names the org and the connection). Never return
+// the credentials to a client or log them.
+func (s *Syncer) Credentials(ctx context.Context, orgID, connectionID string) (*omnify.Connection, map[string]string, error) {
+	conn, err := s.cfg.Store.GetConnection(ctx, orgID, connectionID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connection credentials: %w", err)
+	}
+	creds, err := s.open(conn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, creds, nil
+}

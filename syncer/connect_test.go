@@ -162,3 +162,15 @@ func isField(err error, field string) bool {
 	var fe *omnify.FieldError
 	return errors.As(err, &fe) && fe.Field == field
 }
+
+func TestCredentialsForWebhooks(t *testing.T) {
+	e := newEnv(t, fake.New(1, 1, 1))
+	c := e.connect()
+	got, creds, err := e.s.Credentials(t.Context(), orgID, c.ID)
+	if err != nil || got.ID != c.ID || creds["access_token"] != fake.Token {
+		t.Fatalf("credentials: %v %v", creds, err)
+	}
+	if _, _, err := e.s.Credentials(t.Context(), "org-2", c.ID); !errors.Is(err, omnify.ErrNotFound) {
+		t.Fatalf("another org's connection: %v", err)
+	}
+}
