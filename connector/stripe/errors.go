@@ -51,15 +51,6 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// servedAt is the Date of the last response, or fallback without one.
-func (r *recorder) servedAt(fallback time.Time) time.Time {
-	_, h := r.last()
-	if t, err := http.ParseTime(h.Get("Date")); err == nil {
-		return t.UTC()
-	}
-	return fallback
-}
-
 func (r *recorder) last() (int, http.Header) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

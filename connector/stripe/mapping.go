@@ -41,16 +41,14 @@ func splitName(name string) (first, last string) {
 	return first, strings.TrimSpace(last)
 }
 
-// The map functions leave Record.UpdatedAt to the caller: Stripe objects
-// carry no update time, so a record is stamped with when Stripe served that
-// version: the list response's Date in a full read, the event's creation in
-// an incremental one. Both are Stripe's clock, so a record never looks older
-// than a version served before it.
+// Stripe objects carry no update time. A full read stamps a record with the
+// object's creation, the only stable time a list gives; an incremental read
+// stamps it with the event's creation, the moment of the change.
 
 func mapCustomer(c *sgo.Customer) connector.Record {
 	first, last := splitName(c.Name)
 	return connector.Record{
-		Stream: Customers, ExternalID: c.ID, Deleted: c.Deleted,
+		Stream: Customers, ExternalID: c.ID, UpdatedAt: unix(c.Created), Deleted: c.Deleted,
 		Customer: &connector.Customer{
 			Email: c.Email, Phone: c.Phone, FirstName: first, LastName: last,
 			Consent: "unknown", CreatedAt: unix(c.Created),
@@ -70,7 +68,7 @@ func mapCharge(ch *sgo.Charge) connector.Record {
 	if ch.Paid {
 		inv.PaidAt = unixPtr(ch.Created)
 	}
-	return connector.Record{Stream: Charges, ExternalID: ch.ID, Invoice: inv}
+	return connector.Record{Stream: Charges, ExternalID: ch.ID, UpdatedAt: unix(ch.Created), Invoice: inv}
 }
 
 func mapInvoice(in *sgo.Invoice) connector.Record {
@@ -83,7 +81,7 @@ func mapInvoice(in *sgo.Invoice) connector.Record {
 		inv.PaidAt = unixPtr(in.StatusTransitions.PaidAt)
 	}
 	return connector.Record{
-		Stream: Invoices, ExternalID: in.ID, Deleted: in.Deleted, Invoice: inv,
+		Stream: Invoices, ExternalID: in.ID, UpdatedAt: unix(in.Created), Deleted: in.Deleted, Invoice: inv,
 	}
 }
 
@@ -93,7 +91,7 @@ func mapSubscription(s *sgo.Subscription) connector.Record {
 		Currency: currency(s.Currency), StartedAt: unix(s.StartDate), CanceledAt: unixPtr(s.CanceledAt),
 	}
 	sub.AmountMinor, sub.Interval = subscriptionAmount(s)
-	return connector.Record{Stream: Subscriptions, ExternalID: s.ID, Subscription: sub}
+	return connector.Record{Stream: Subscriptions, ExternalID: s.ID, UpdatedAt: unix(s.Created), Subscription: sub}
 }
 
 // subscriptionAmount sums unit price × quantity over licensed items. Items

@@ -207,10 +207,6 @@ func (r *reader) full(ctx context.Context) error {
 			return fmt.Errorf("list after %q: %w", r.st.LastID, r.fail(ctx, err))
 		}
 		r.c.clearStrikes(r.key)
-		served := r.cl.rec.servedAt(r.c.now().UTC())
-		for i := range p.records {
-			p.records[i].UpdatedAt = served
-		}
 		if err := r.emit(ctx, p.records); err != nil {
 			return err
 		}
