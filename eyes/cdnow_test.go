@@ -7,12 +7,38 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/omnify-cloud/omnify/eyes"
 	"github.com/omnify-cloud/omnify/ml/metrics"
 )
+
+const (
+	cdnowMasterFile = "cdnow_master_transactions.csv"
+	cdnowAsOf       = "1998-04-01"
+)
+
+var cdnowOnce struct {
+	sync.Once
+	res *eyes.Result
+	err error
+}
+
+// cdnowMaster runs the pipeline once, with default settings, on all CDNOW
+// purchases up to 1998-04-01 and shares the result between tests.
+func cdnowMaster(tb testing.TB) *eyes.Result {
+	tb.Helper()
+	in, _ := mustLoadCDNOW(tb, cdnowMasterFile, mustDate(tb, cdnowAsOf))
+	cdnowOnce.Do(func() {
+		cdnowOnce.res, cdnowOnce.err = eyes.Run(context.Background(), *in, eyes.Config{Seed: 1})
+	})
+	if cdnowOnce.err != nil {
+		tb.Fatal(cdnowOnce.err)
+	}
+	return cdnowOnce.res
+}
 
 // futureBuyers reads the rows after asOf and returns, per customer, the
 // first purchase date after it.
@@ -50,14 +76,10 @@ func futureBuyers(tb testing.TB, name string, asOf time.Time) map[string]time.Ti
 // scores against what customers really did in the following days, data the
 // pipeline never saw.
 func TestCDNOWChurnOutOfTime(t *testing.T) {
-	const file = "cdnow_master_transactions.csv"
-	asOf := mustDate(t, "1998-04-01")
-	in, _ := mustLoadCDNOW(t, file, asOf)
-	res, err := eyes.Run(context.Background(), *in, eyes.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	future := futureBuyers(t, file, asOf)
+	t.Parallel()
+	res := cdnowMaster(t)
+	asOf := mustDate(t, cdnowAsOf)
+	future := futureBuyers(t, cdnowMasterFile, asOf)
 	for _, h := range []int{30, 60, 90} {
 		end := asOf.AddDate(0, 0, h)
 		var y []bool

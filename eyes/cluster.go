@@ -175,6 +175,7 @@ func (cr *clusterRun) choose(rep ClusteringReport) (ClusteringReport, []int) {
 		rep.Note = "no clustering method produced a usable partition; everyone is in one segment"
 		return rep, make([]int, cr.X.Rows)
 	}
+	cr.exactChosen(&rep, best)
 	m := rep.Methods[best]
 	rep.Chosen, rep.K, rep.Silhouette = m.Method, m.K, m.Silhouette
 	rep.Band = silhouetteBand(m.Silhouette)
@@ -194,6 +195,23 @@ func (cr *clusterRun) choose(rep ClusteringReport) (ClusteringReport, []int) {
 			m.Silhouette, cr.cfg.MinSilhouette, rep.Band))
 	}
 	return rep, m.labels
+}
+
+// exactChosen replaces the chosen method's sampled silhouette with the
+// exact one when the input is small enough; the methods were compared on
+// the same seeded sample, and the note says so.
+func (cr *clusterRun) exactChosen(rep *ClusteringReport, best int) {
+	m := &rep.Methods[best]
+	if !m.Sampled || cr.X.Rows > cr.cfg.ChosenExactLimit {
+		return
+	}
+	s, err := cluster.Silhouette(cr.X, m.labels, cluster.SilhouetteConfig{ExactLimit: cr.X.Rows, Workers: cr.cfg.Workers})
+	if err != nil {
+		return
+	}
+	rep.Note = joinNote(rep.Note, fmt.Sprintf("methods were compared on silhouettes of a seeded sample of %d customers; the chosen method's was then computed exactly over all %d (sampled estimate %.4f)",
+		m.SampleSize, cr.X.Rows, m.Silhouette))
+	m.Silhouette, m.Sampled, m.SampleSize = clean(s.Score), false, s.SampleSize
 }
 
 func joinNote(a, b string) string {

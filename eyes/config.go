@@ -34,6 +34,10 @@ type Config struct {
 	// customers are scored (default 10,000), and the report says so.
 	SilhouetteExactLimit int `json:"silhouette_exact_limit"`
 	SilhouetteSample     int `json:"silhouette_sample"`
+	// ChosenExactLimit is the largest customer count for which the chosen
+	// method's silhouette is recomputed exactly after a sampled comparison
+	// (default 30,000; below SilhouetteExactLimit it changes nothing).
+	ChosenExactLimit int `json:"chosen_exact_limit"`
 
 	MinCustomers   int `json:"min_customers"`    // customers a model or clustering needs (default 50)
 	MinClassCount  int `json:"min_class_count"`  // churned and retained customers each needed per window (default 10)
@@ -71,6 +75,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.SelectionSilhouette, 4_000)
 	def(&c.SilhouetteExactLimit, 20_000)
 	def(&c.SilhouetteSample, 10_000)
+	def(&c.ChosenExactLimit, 30_000)
 	def(&c.MinCustomers, 50)
 	def(&c.MinClassCount, 10)
 	def(&c.MinHistoryDays, 30)

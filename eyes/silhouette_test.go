@@ -26,28 +26,20 @@ func requireSklearn(tb testing.TB) {
 // then recomputes the chosen clustering's silhouette with scikit-learn from
 // the written features.csv and customers.csv.
 func TestSilhouetteMatchesScikitLearn(t *testing.T) {
+	t.Parallel()
 	requireSklearn(t)
 	tests := []struct {
-		file, asOf string
-		cfg        eyes.Config
+		name string
+		run  func(t *testing.T) *eyes.Result
 	}{
-		{"cdnow_sample_transactions.csv", "1998-06-30", eyes.Config{Seed: 1}},
-		{"cdnow_sample_transactions.csv", "1997-09-30", eyes.Config{Seed: 2, KMin: 2, KMax: 4}},
-		{"cdnow_master_transactions.csv", "1998-04-01", eyes.Config{Seed: 1, SilhouetteExactLimit: 30_000}},
-	}
-	if os.Getenv("OMNIFY_EYES_SLOW") == "" {
-		// The exact silhouette of all 23,570 CDNOW customers costs about a
-		// minute on two cores; the sample cases run always.
-		t.Log("set OMNIFY_EYES_SLOW=1 to include the full CDNOW master file in exact mode")
-		tests = tests[:2]
+		{"sample@1998-06-30", sampleRun("1998-06-30", eyes.Config{Seed: 1})},
+		{"sample@1997-09-30 k=2..4", sampleRun("1997-09-30", eyes.Config{Seed: 2, KMin: 2, KMax: 4})},
+		{"master@" + cdnowAsOf + " defaults", func(t *testing.T) *eyes.Result { return cdnowMaster(t) }},
 	}
 	for _, tc := range tests {
-		t.Run(tc.file+"@"+tc.asOf, func(t *testing.T) {
-			in, _ := mustLoadCDNOW(t, tc.file, mustDate(t, tc.asOf))
-			res, err := eyes.Run(context.Background(), *in, tc.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := tc.run(t)
 			if res.Clustering.SilhouetteMode != "exact" || res.Clustering.Chosen == "none" {
 				t.Fatalf("clustering %+v: want an exact silhouette", res.Clustering)
 			}
@@ -56,8 +48,19 @@ func TestSilhouetteMatchesScikitLearn(t *testing.T) {
 			if d := math.Abs(got - res.Clustering.Silhouette); d > 1e-6 {
 				t.Errorf("report silhouette %.9f, scikit-learn %.9f on the written files (diff %.2g)", res.Clustering.Silhouette, got, d)
 			}
-			t.Logf("%s: %s k=%d silhouette %.6f (scikit-learn %.6f)", tc.file, res.Clustering.Chosen, res.Clustering.K, res.Clustering.Silhouette, got)
+			t.Logf("%s k=%d silhouette %.6f (scikit-learn %.6f)", res.Clustering.Chosen, res.Clustering.K, res.Clustering.Silhouette, got)
 		})
+	}
+}
+
+func sampleRun(asOf string, cfg eyes.Config) func(t *testing.T) *eyes.Result {
+	return func(t *testing.T) *eyes.Result {
+		in, _ := mustLoadCDNOW(t, "cdnow_sample_transactions.csv", mustDate(t, asOf))
+		res, err := eyes.Run(context.Background(), *in, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
 }
 
