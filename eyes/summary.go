@@ -14,7 +14,7 @@ func Summary(r *Result) string {
 	fmt.Fprintf(&b, "consent: %d granted, %d denied, %d unknown, %d malformed\n",
 		r.Consent.Granted, r.Consent.Denied, r.Consent.Unknown, r.Consent.Malformed)
 	c := r.Clustering
-	fmt.Fprintf(&b, "clustering: %s, k=%d, silhouette %.4f (%s, %s)\n", c.Chosen, c.K, c.Silhouette, c.Band, c.SilhouetteMode)
+	fmt.Fprintf(&b, "clustering: %s, k=%d, silhouette %.4f (%s; Kaufman–Rousseeuw band: %s)\n", c.Chosen, c.K, c.Silhouette, c.SilhouetteMode, c.Band)
 	for _, s := range r.Segments {
 		fmt.Fprintf(&b, "  %-28s %7d customers  %5.1f%% of revenue\n", s.Name, s.Size, 100*s.RevenueShare)
 	}
