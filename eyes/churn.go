@@ -35,8 +35,10 @@ type ModelCard struct {
 	FeaturesUsed     []string    `json:"features_used"`
 	Drivers          []Driver    `json:"drivers,omitempty"`
 	GatePassed       bool        `json:"gate_passed"`
-	ScoredCustomers  int         `json:"scored_customers"`
-	MeanScore        float64     `json:"mean_score"`
+	// Sampling says when training used a seeded sample of the customers.
+	Sampling        string  `json:"sampling,omitempty"`
+	ScoredCustomers int     `json:"scored_customers"`
+	MeanScore       float64 `json:"mean_score"`
 }
 
 // Driver is one feature's effect on churn risk: its standardised
@@ -161,6 +163,9 @@ func (p *pipeline) churnData(h int, card *ModelCard) (labelled, labelled, error)
 	valid := p.window(vCut, h)
 	card.ValidationCutoff, card.DataStart, card.DataEnd = dayTime(vCut), dayTime(p.firstDay), dayTime(D)
 	card.TrainRows, card.ValidationRows = rowsOf(train), rowsOf(valid)
+	if n := len(p.churnSample); n < len(p.active) {
+		card.Sampling = fmt.Sprintf("training and validation windows use a seeded sample of %d of the %d customers; every customer is scored", n, len(p.active))
+	}
 	card.TrainBaseRate, card.BaseRate = rate(train.y), rate(valid.y)
 	if err := p.enough("training", train); err != nil {
 		return train, valid, err
