@@ -179,8 +179,8 @@ var parentKey = []byte(`"__parentId"`)
 
 func (p *jsonlParser) line(ctx context.Context, b []byte) error {
 	p.n++
-	if p.n%1024 == 0 && ctx.Err() != nil {
-		return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil

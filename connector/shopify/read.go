@@ -75,6 +75,9 @@ func (c *Connector) readPage(ctx context.Context, cl *client, stream string, def
 	}
 	p := data[def.root]
 	for i, edge := range p.Edges {
+		if err := ctx.Err(); err != nil {
+			return false, fmt.Errorf("shopify read %s: %w", stream, err)
+		}
 		rec, err := c.pageRecord(ctx, cl, stream, edge.Node)
 		if err != nil {
 			return false, c.partialPage(ctx, e, st, p, i, fmt.Errorf("shopify read %s: %w", stream, err))

@@ -44,6 +44,13 @@ func (s *Server) Inject(f Fault, n int) {
 	}
 }
 
+// ClearFaults drops the faults not served yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 type gqlRequest struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
@@ -166,9 +173,9 @@ func (s *Server) answer(req gqlRequest) gqlAnswer {
 	ts := s.refill()
 	cost := costExt{RequestedQueryCost: float64(requested), ThrottleStatus: ts}
 	ext := map[string]any{"cost": &cost}
-	if float64(requested) > ts.MaximumAvailable {
-		return gqlAnswer{Errors: []gqlErr{{Message: fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%.0f).", requested, ts.MaximumAvailable),
-			Extensions: map[string]any{"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": ts.MaximumAvailable}}}, Extensions: ext}
+	if limit := math.Min(s.o.MaxQueryCost, ts.MaximumAvailable); float64(requested) > limit {
+		return gqlAnswer{Errors: []gqlErr{{Message: fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%.0f).", requested, limit),
+			Extensions: map[string]any{"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": limit}}}, Extensions: ext}
 	}
 	if float64(requested) > ts.CurrentlyAvailable {
 		s.stats.Throttled++

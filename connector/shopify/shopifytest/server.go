@@ -36,6 +36,9 @@ type Options struct {
 	// MaximumAvailable and RestoreRate size the cost bucket (default 1000
 	// points refilling at 50/s, a standard shop).
 	MaximumAvailable, RestoreRate float64
+	// MaxQueryCost is the single-query limit (default 1000, Shopify's
+	// for every plan).
+	MaxQueryCost float64
 	// Now is the bucket's clock (default time.Now); tests pass a fake one.
 	Now func() time.Time
 	// BulkPolls is how many polls report a bulk export RUNNING before it
@@ -60,6 +63,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RestoreRate == 0 {
 		o.RestoreRate = 50
+	}
+	if o.MaxQueryCost == 0 {
+		o.MaxQueryCost = 1000
 	}
 	if o.Now == nil {
 		o.Now = time.Now
