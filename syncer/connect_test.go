@@ -16,6 +16,7 @@ import (
 )
 
 func TestConnectValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, fake.New(1, 1, 1))
 	good := func() syncer.ConnectInput {
 		return syncer.ConnectInput{Platform: fake.Platform, Credentials: map[string]any{"access_token": fake.Token},
@@ -60,6 +61,7 @@ func TestConnectValidation(t *testing.T) {
 }
 
 func TestConnectStoresCredentialsEncrypted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, fake.New(1, 1, 1))
 	c := e.connect()
 	if c.Name != "Fake shop" || c.Health != omnify.HealthHealthy || c.ScheduleEvery != time.Hour {
@@ -85,6 +87,7 @@ func TestConnectStoresCredentialsEncrypted(t *testing.T) {
 }
 
 func TestConnectKeepsTransientlyFailingConnections(t *testing.T) {
+	t.Parallel()
 	src := fake.New(1, 1, 1)
 	down := &failingCheck{Connector: src, err: connector.BackOff(time.Minute, "the shop answered 503", nil)}
 	e := newEnv(t, src, func(c *syncer.Config) {
@@ -104,6 +107,7 @@ type failingCheck struct {
 func (f *failingCheck) Check(context.Context, connector.Connection) error { return f.err }
 
 func TestSchedulerEnqueuesOncePerSlot(t *testing.T) {
+	t.Parallel()
 	clock := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	e := newEnv(t, fake.New(1, 5, 5), func(c *syncer.Config) { c.Now = func() time.Time { return clock } })
 	c := e.connect()
@@ -131,6 +135,7 @@ func TestSchedulerEnqueuesOncePerSlot(t *testing.T) {
 }
 
 func TestTriggerSyncJoinsARunningSync(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, fake.New(1, 5, 5))
 	c := e.connect()
 	a, err := e.s.TriggerSync(t.Context(), orgID, c.ID, []string{fake.StreamOrders})
@@ -164,6 +169,7 @@ func isField(err error, field string) bool {
 }
 
 func TestCredentialsForWebhooks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, fake.New(1, 1, 1))
 	c := e.connect()
 	got, creds, err := e.s.Credentials(t.Context(), orgID, c.ID)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestFullThenIncrementalThenBackfill(t *testing.T) {
+	t.Parallel()
 	src := fake.New(1, 300, 2000)
 	e := newEnv(t, src)
 	conn := e.connect()
@@ -60,6 +61,7 @@ func TestFullThenIncrementalThenBackfill(t *testing.T) {
 }
 
 func TestFullResyncLeavesNoDuplicates(t *testing.T) {
+	t.Parallel()
 	src := fake.New(2, 100, 1200)
 	e := newEnv(t, src)
 	conn := e.connect()
@@ -97,6 +99,7 @@ func states(t *testing.T, e *env, connID string) map[string]omnify.StreamState {
 }
 
 func TestBackOffWaitsAndResumes(t *testing.T) {
+	t.Parallel()
 	src := fake.New(3, 50, 1000)
 	var pages atomic.Int32
 	src.BeforePage = func(stream string, page int) error {
@@ -123,6 +126,7 @@ func TestBackOffWaitsAndResumes(t *testing.T) {
 }
 
 func TestTooManyBackOffsFailTheAttempt(t *testing.T) {
+	t.Parallel()
 	src := fake.New(4, 10, 600)
 	var pages atomic.Int32
 	src.BeforePage = func(stream string, page int) error {
@@ -195,6 +199,7 @@ func (e *env) runFailing(connID string) *omnify.SyncRun {
 }
 
 func TestAuthFailureDisconnects(t *testing.T) {
+	t.Parallel()
 	src := fake.New(5, 10, 10)
 	e := newEnv(t, src)
 	conn := e.connect()
@@ -224,6 +229,7 @@ func TestAuthFailureDisconnects(t *testing.T) {
 }
 
 func TestProgressIsSavedWhileRunning(t *testing.T) {
+	t.Parallel()
 	src := fake.New(6, 0, 3000)
 	var seen []int64
 	var e *env
@@ -267,6 +273,7 @@ func TestProgressIsSavedWhileRunning(t *testing.T) {
 }
 
 func TestWrapDecoratesEveryCall(t *testing.T) {
+	t.Parallel()
 	src := fake.New(7, 20, 20)
 	var calls atomic.Int32
 	e := newEnv(t, src, func(c *syncer.Config) {

@@ -48,6 +48,7 @@ func (e *flakyEmitter) Record(ctx context.Context, r connector.Record) error {
 // engine handles the back-off) and through the platform manager (which
 // retries from the last checkpoint itself): both store every record once.
 func TestPlainAndManagedConnectors(t *testing.T) {
+	t.Parallel()
 	for _, managed := range []bool{false, true} {
 		name := map[bool]string{false: "plain", true: "managed"}[managed]
 		t.Run(name, func(t *testing.T) {

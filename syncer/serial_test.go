@@ -33,6 +33,7 @@ func (s *overlapSink) Store(_ context.Context, orgID, _, _ string, _ []connector
 }
 
 func TestSerialPerOrg(t *testing.T) {
+	t.Parallel()
 	inner := &overlapSink{active: map[string]int{}, maxSeen: map[string]int{}}
 	sink := syncer.SerialPerOrg(inner)
 	var wg sync.WaitGroup
