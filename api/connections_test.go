@@ -262,3 +262,37 @@ func TestPlatformCatalog(t *testing.T) {
 		t.Fatalf("catalog entry %v", p)
 	}
 }
+
+// TestConnectionRoleMatrixWithConnectors repeats the role matrix over the
+// connection operations with connectors enabled and a real connection ID,
+// so allowed calls reach the handlers.
+func TestConnectionRoleMatrixWithConnectors(t *testing.T) {
+	f := newConnFixture(t)
+	id := f.connect(t)
+	perms := api.Permissions()
+	for _, o := range operations(t, f.srv) {
+		if !strings.HasPrefix(o.path, "/v1/connections") && !strings.HasPrefix(o.path, "/v1/platforms") {
+			continue
+		}
+		if o.method == http.MethodDelete {
+			continue // would remove the connection the other calls aim at
+		}
+		need := perms[o.op.OperationID]
+		for _, role := range omnify.Roles {
+			path := strings.ReplaceAll(o.path, "{connection_id}", id)
+			st, out := f.do(t, string(role), o.method, path, bodyFor(o.method))
+			allowed := role.AtLeast(need)
+			switch {
+			case st >= 500:
+				t.Errorf("%s %s as %s: %d %v", o.method, path, role, st, out)
+			case allowed && (st == 401 || st == 403):
+				t.Errorf("%s needs %s; %s got %d", o.op.OperationID, need, role, st)
+			case !allowed && st != 403:
+				t.Errorf("%s needs %s; %s got %d, want 403", o.op.OperationID, need, role, st)
+			}
+		}
+		for f.srv.Jobs.RunOne(t.Context(), "test") {
+		}
+	}
+	f.wantNoSecret(t, fake.Token)
+}
