@@ -105,6 +105,13 @@ func checkSegments(t *testing.T, res *eyes.Result) {
 
 func checkCustomers(t *testing.T, res *eyes.Result) {
 	t.Helper()
+	xs, ys := map[float64]bool{}, map[float64]bool{}
+	for _, c := range res.Customers {
+		xs[c.X], ys[c.Y] = true, true
+	}
+	if len(xs) < 10 || len(ys) < 10 {
+		t.Errorf("the 2-D projection takes %d distinct x and %d distinct y values; want a spread for the scatter", len(xs), len(ys))
+	}
 	for _, c := range res.Customers {
 		for _, h := range res.Horizons {
 			p, ok := c.ChurnAt(h)
