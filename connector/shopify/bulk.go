@@ -48,6 +48,9 @@ func (c *Connector) bulkRead(ctx context.Context, cl *client, stream string, def
 	}
 	st := State{Since: op.CreatedAt}
 	if op.URL != nil && *op.URL != "" {
+		if !cl.sandbox && !strings.HasPrefix(*op.URL, "https://") {
+			return fmt.Errorf("shopify bulk %s: %w: export URL is not https", stream, connector.ErrPermanent)
+		}
 		if err := readJSONL(ctx, cl.http, *op.URL, stream, e, &st); err != nil {
 			return fmt.Errorf("shopify bulk %s: %w", stream, err)
 		}

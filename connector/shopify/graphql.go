@@ -50,6 +50,9 @@ type client struct {
 	url   string
 	shop  string
 	token string
+	// sandbox is set when the operator pointed the connector at a
+	// non-Shopify base URL; only then may export URLs be plain http.
+	sandbox bool
 }
 
 type gqlError struct {
@@ -130,6 +133,9 @@ func (cl *client) remember(doc string, r *gqlResponse) {
 	}
 	cl.c.mu.Lock()
 	defer cl.c.mu.Unlock()
+	if cl.c.buckets == nil {
+		cl.c.buckets = map[string]bucket{}
+	}
 	b := cl.c.buckets[cl.shop]
 	if b.cost == nil {
 		b.cost = map[string]float64{}

@@ -53,6 +53,9 @@ func TestCheck(t *testing.T) {
 	if err := c.Check(context.Background(), srv.Connection()); err != nil {
 		t.Fatalf("check with a good token: %v", err)
 	}
+	if err := (&shopify.Connector{}).Check(context.Background(), srv.Connection()); err != nil {
+		t.Fatalf("check with a zero Connector: %v", err)
+	}
 	conn := srv.Connection()
 	conn.Credentials["access_token"] = "shpat_wrong"
 	if err := c.Check(context.Background(), conn); !errors.Is(err, connector.ErrAuth) {

@@ -151,5 +151,9 @@ func (c *Connector) client(conn connector.Connection) (*client, error) {
 	if conn.HTTP == nil {
 		return nil, errors.New("shopify: connection has no HTTP client")
 	}
-	return &client{c: c, http: conn.HTTP, url: url, shop: shop, token: conn.Credentials["access_token"]}, nil
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &client{c: c, http: conn.HTTP, url: url, shop: shop, token: conn.Credentials["access_token"],
+		sandbox: conn.BaseURL != ""}, nil
 }
