@@ -48,4 +48,6 @@ func newBox() *secret.Box {
 
 type discardSink struct{}
 
-func (discardSink) Store(context.Context, string, string, string, []connector.Record) error { return nil }
+func (discardSink) Store(context.Context, string, string, string, []connector.Record) error {
+	return nil
+}
