@@ -156,7 +156,7 @@ func (g *Sink) resolveAndApply(ctx context.Context, orgID string, incoming []sto
 	}
 	if extra != nil {
 		x := extra(custOf)
-		res.Orders, res.Records, res.DeleteOrders, res.DeleteRecords = x.Orders, x.Records, x.DeleteOrders, x.DeleteRecords
+		res.Orders, res.Records, res.DeleteRecords = x.Orders, x.Records, x.DeleteRecords
 	}
 	if err := g.store.ApplyResolution(ctx, orgID, res); err != nil {
 		return nil, err
@@ -256,10 +256,8 @@ func (g *Sink) recordsResolution(orgID, platform string, recs []connector.Record
 		sr := store.SourceRecord{OrgID: orgID, Platform: platform, Stream: streamOf(r), ExternalID: r.ExternalID,
 			CustomerID: custID, IdentityID: identityID, UpdatedAt: g.stamp(r.UpdatedAt)}
 		if r.Deleted {
+			// The record's own order goes with it (see DeleteRecords).
 			res.DeleteRecords = append(res.DeleteRecords, sr)
-			if r.Order != nil || r.Stream == "orders" {
-				res.DeleteOrders = append(res.DeleteOrders, OrderID(orgID, platform, r.ExternalID))
-			}
 			continue
 		}
 		sr.Data = payload(r)
@@ -316,7 +314,7 @@ func payload(r connector.Record) json.RawMessage {
 // paid and kept, total minus refunds.
 func orderOf(orgID, platform, custID string, r connector.Record) omnify.Order {
 	o := r.Order
-	return omnify.Order{ID: OrderID(orgID, platform, r.ExternalID), OrgID: orgID, CustomerID: custID,
+	return omnify.Order{ID: OrderID(orgID, platform, r.ExternalID, o.PlacedAt), OrgID: orgID, CustomerID: custID,
 		Platform: platform, ExternalID: r.ExternalID, PlacedAt: o.PlacedAt.UTC(),
 		AmountMinor: o.TotalMinor - o.RefundedMinor, Currency: strings.ToUpper(o.Currency)}
 }

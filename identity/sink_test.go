@@ -206,3 +206,21 @@ func TestSinkKeepsOrgsApart(t *testing.T) {
 		t.Fatalf("org-a %+v org-b %+v", a, b)
 	}
 }
+
+func TestSinkDeletesOrders(t *testing.T) {
+	db := mustStore(t)
+	s := newSink(db)
+	ctx := t.Context()
+	must(t, s.Store(ctx, "org-a", "c", "shopify", []connector.Record{
+		cust("s1", "ana@example.com", "", ""), order("o1", "s1", "", 100, 0), order("o2", "s1", "", 200, 0)}), "store")
+	must(t, s.Store(ctx, "org-a", "c", "shopify", []connector.Record{{Stream: "orders", ExternalID: "o1", Deleted: true}}), "delete")
+	os := allOrders(t, db, "org-a")
+	if len(os) != 1 || os[0].ExternalID != "o2" {
+		t.Fatalf("orders after deleting o1 = %+v", os)
+	}
+	recs, _, err := db.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{Stream: "orders"}, store.Page{})
+	must(t, err, "records")
+	if len(recs) != 1 || recs[0].ExternalID != "o2" {
+		t.Fatalf("order records after deleting o1 = %+v", recs)
+	}
+}

@@ -74,11 +74,11 @@ type Resolution struct {
 	// Moved maps identities that changed customer to their new customer:
 	// their orders and source records follow them.
 	Moved map[string]string
-	// Orders and Records are upserted, and DeleteOrders (order IDs) and
-	// DeleteRecords removed, in the same transaction.
+	// Orders and Records are upserted, and DeleteRecords (by platform,
+	// stream and external ID) removed, in the same transaction. Deleting an
+	// "orders" record deletes its order (same platform and external ID) too.
 	Orders        []omnify.Order
 	Records       []SourceRecord
-	DeleteOrders  []string
 	DeleteRecords []SourceRecord
 }
 

@@ -278,14 +278,10 @@ func (db *DB) ListMergeLinks(ctx context.Context, orgID, customerID string) ([]s
 
 // applyRecords writes a resolution's orders and source records.
 func (db *DB) applyRecords(ctx context.Context, tx *sql.Tx, orgID string, r store.Resolution) error {
-	if len(r.DeleteOrders) > 0 {
-		_, err := tx.ExecContext(ctx, `DELETE FROM orders WHERE org_id = ? AND id IN (SELECT value FROM json_each(?))`,
-			orgID, stringsJSON(r.DeleteOrders))
-		if err != nil {
+	for _, d := range r.DeleteRecords {
+		if err := deleteRecordOrder(ctx, tx, orgID, d); err != nil {
 			return err
 		}
-	}
-	for _, d := range r.DeleteRecords {
 		if err := deleteRecordsTx(ctx, tx, orgID, d.Platform, d.Stream, []string{d.ExternalID}); err != nil {
 			return err
 		}
@@ -312,4 +308,16 @@ func upsertOrdersTx(ctx context.Context, tx *sql.Tx, orgID string, os []omnify.O
 				o.AmountMinor, o.Currency)
 		},
 	}.exec(ctx, tx)
+}
+
+// deleteRecordOrder deletes the order of an "orders" record, found among
+// the orders of the record's customer.
+func deleteRecordOrder(ctx context.Context, tx *sql.Tx, orgID string, d store.SourceRecord) error {
+	if d.Stream != "orders" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM orders WHERE org_id = ? AND customer_id IN
+		(SELECT customer_id FROM source_records WHERE org_id = ? AND platform = ? AND stream = 'orders' AND external_id = ?)
+		AND platform = ? AND external_id = ?`, orgID, orgID, d.Platform, d.ExternalID, d.Platform, d.ExternalID)
+	return err
 }

@@ -16,6 +16,7 @@ var identityTests = []suiteTest{
 	{"Identity/Merge", testIdentityMerge},
 	{"Identity/Move", testIdentityMove},
 	{"Identity/SourceRecords", testSourceRecords},
+	{"Identity/DeleteOrderRecord", testDeleteOrderRecord},
 	{"Identity/Invalid", testIdentityInvalid},
 	{"Isolation/Identities", testIsolationIdentities},
 }
@@ -168,6 +169,25 @@ func testIdentityMove(t *testing.T, s store.Store) {
 	assertEqual(t, got, &moved, "moved identity keeps its no-merge group")
 }
 
+func testDeleteOrderRecord(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustOrg(t, s, "org-a")
+	g := graph("org-a")
+	mustApply(t, s, "org-a", g)
+	mustApply(t, s, "org-a", store.Resolution{DeleteRecords: []store.SourceRecord{
+		{Platform: "shopify", Stream: "orders", ExternalID: "o1"},
+		{Platform: "shopify", Stream: "products", ExternalID: "o2"}, // another stream: o2 stays
+	}})
+	os, _, err := s.ListOrders(ctx, "org-a", "cust-1", store.Page{})
+	wantEmpty(t, os, "", err, "orders of cust-1 after deleting its order record")
+	os, _, err = s.ListOrders(ctx, "org-a", "cust-2", store.Page{})
+	must(t, err, "orders of cust-2")
+	assertEqual(t, os, g.Orders[1:], "orders of cust-2 untouched")
+	recs, _, err := s.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{}, store.Page{})
+	must(t, err, "records")
+	assertEqual(t, recs, g.Records[1:], "records after the delete")
+}
+
 func testSourceRecords(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	mustOrg(t, s, "org-a")
@@ -240,7 +260,6 @@ func testIsolationIdentities(t *testing.T, s store.Store) {
 	must(t, s.ApplyResolution(ctx, "org-b", store.Resolution{
 		Merged:        map[string]string{"cust-2": "cust-1"},
 		Moved:         map[string]string{"id-1": "cust-9"},
-		DeleteOrders:  []string{"ord-1"},
 		DeleteRecords: []store.SourceRecord{{Platform: "shopify", Stream: "orders", ExternalID: "o1"}},
 	}), "org-b resolution")
 	must(t, s.DeleteSourceRecords(ctx, "org-b", "shopify", "orders", []string{"o1", "o2"}), "org-b delete")
