@@ -121,7 +121,9 @@ func (s *Source) Update(n int) []string {
 		o := *rs[i].Order
 		o.TotalMinor += 100
 		o.RefundedMinor += 100
-		rs[i].Order, rs[i].UpdatedAt = &o, s.tick()
+		// Strictly later than every record so far, as an edit is.
+		s.clock = s.clock.Add(time.Second)
+		rs[i].Order, rs[i].UpdatedAt = &o, s.clock
 		ids = append(ids, rs[i].ExternalID)
 	}
 	sortRecords(rs)

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/fake"
 )
 
@@ -76,4 +79,41 @@ func TestRefusesWrongToken(t *testing.T) {
 	if err := src.Read(t.Context(), conn, "refunds", nil, &collector{}); !errors.Is(err, connector.ErrUnknownStream) {
 		t.Fatalf("unknown stream: %v", err)
 	}
+}
+
+// TestConnectorSuite runs the shared connector suite on the fake shop,
+// with faults injected through BeforePage.
+func TestConnectorSuite(t *testing.T) {
+	src := fake.New(21, 120, 700)
+	conn := func(token string) func(testing.TB) connector.Connection {
+		return func(testing.TB) connector.Connection {
+			return connector.Connection{ID: "conn-1", OrgID: "org-1",
+				Credentials: map[string]string{"access_token": token}, Config: map[string]string{"shop": "acme"}}
+		}
+	}
+	var faults atomic.Int32
+	connectortest.Run(t, connectortest.Harness{
+		New:            func() connector.Connector { return src },
+		Connection:     conn(fake.Token),
+		BadCredentials: conn("tok_refused0001"),
+		Expected:       func(_ testing.TB, stream string) int { return len(src.Records(stream)) },
+		Mutate:         func(testing.TB) { src.Update(25) },
+		Faults: func(_ testing.TB, on bool) {
+			if !on {
+				src.BeforePage = nil
+				return
+			}
+			faults.Store(0)
+			src.BeforePage = func(string, int) error {
+				if n := faults.Add(1); n%2 == 1 && n < 8 {
+					return connector.BackOff(10*time.Millisecond, "the shop answered 429", nil)
+				}
+				return nil
+			}
+		},
+		Features: connectortest.Features{
+			Incremental: map[string]bool{fake.StreamCustomers: true, fake.StreamOrders: true},
+			Faults:      true,
+		},
+	})
 }
