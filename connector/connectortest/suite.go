@@ -56,6 +56,11 @@ type Features struct {
 	// Incremental names the streams that resume from a saved state; it
 	// must agree with Streams().
 	Incremental map[string]bool
+	// FullReadByPosition names incremental streams whose full read resumes
+	// from a position in the vendor's list (e.g. Stripe's newest-first
+	// pages) rather than from update times. Their full-read records need not
+	// come in update order; their incremental reads still must.
+	FullReadByPosition map[string]bool
 	// Faults says the harness can inject vendor faults.
 	Faults bool
 }

@@ -85,6 +85,7 @@ func TestSuiteCatchesFlaws(t *testing.T) {
 		{memshop.WrongAuthError, "check"},
 		{memshop.Duplicates, "full_read/customers"},
 		{memshop.IgnoresState, "incremental"},
+		{memshop.IDCursor, "incremental"},
 		{memshop.UnmarkedSecret, "spec"},
 	}
 	for _, tt := range tests {

@@ -221,3 +221,53 @@ func TestCheckTimeout(t *testing.T) {
 	mustEqual(t, "attempts", s.checks(), 2)
 	mustEqual(t, "state", m.Health("c1").State, manager.Degraded)
 }
+
+func TestCallStopsWhenItsFailureOpensTheCircuit(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := &scripted{check: func(context.Context, connector.Connection) error { return errVendor5xx }}
+	m := manager.Wrap(s, clk.opts(manager.Options{FailureThreshold: 2, MaxAttempts: 5, CoolDown: time.Minute, CheckCacheTTL: -1}))
+	assertOpen(t, m.Check(context.Background(), conn("c1")), time.Minute)
+	mustEqual(t, "attempts", s.checks(), 2)
+	mustEqual(t, "sleeps", len(clk.Sleeps()), 1)
+	mustEqual(t, "state", m.Health("c1").State, manager.Failing)
+}
+
+func TestHalfOpenLetsOneProbeThrough(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	release := make(chan struct{})
+	entered := make(chan struct{}, 10)
+	var mu sync.Mutex
+	probing := false
+	s := &scripted{check: func(context.Context, connector.Connection) error {
+		mu.Lock()
+		p := probing
+		mu.Unlock()
+		if !p {
+			return errVendor5xx
+		}
+		entered <- struct{}{}
+		<-release
+		return nil
+	}}
+	m := manager.Wrap(s, clk.opts(manager.Options{FailureThreshold: 1, MaxAttempts: 1, CoolDown: time.Minute, CheckCacheTTL: -1}))
+	_ = m.Check(context.Background(), conn("c1"))
+	mu.Lock()
+	probing = true
+	mu.Unlock()
+	clk.Advance(time.Minute)
+	probe := make(chan error, 1)
+	go func() { probe <- m.Check(context.Background(), conn("c1")) }()
+	<-entered
+	err := m.Check(context.Background(), conn("c1"))
+	if !errors.Is(err, manager.ErrCircuitOpen) {
+		t.Fatalf("Check during the probe = %v, want a fast open-circuit failure", err)
+	}
+	close(release)
+	if err := <-probe; err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	mustEqual(t, "state after the probe", m.Health("c1").State, manager.Healthy)
+	mustEqual(t, "vendor calls", s.checks(), 2)
+}

@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,14 +44,16 @@ var errIdleCause = errors.New("idle")
 func (m *Managed) readOnce(ctx context.Context, c connector.Connection, stream string, t *tracker) (bool, error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	state, saved := t.start(func() { cancel(errIdleCause) })
+	state := t.start(func() { cancel(errIdleCause) })
 	err := m.inner.Read(actx, c, stream, state, t)
-	moved, downErr := t.stop(saved)
+	moved, downErr := t.stop(state)
 	switch {
-	case downErr != nil:
-		return moved, &emitError{err: firstErr(err, downErr)}
+	// Idleness first: the watchdog's cancel also fails an Emitter call
+	// that was about to start.
 	case err != nil && context.Cause(actx) == errIdleCause && ctx.Err() == nil:
 		return moved, connector.BackOff(0, fmt.Sprintf("the platform sent nothing for %s", m.opts.IdleTimeout), ErrIdle)
+	case downErr != nil:
+		return moved, &emitError{err: firstErr(err, downErr)}
 	}
 	return moved, err
 }
@@ -79,28 +82,29 @@ type tracker struct {
 
 	mu      sync.Mutex
 	state   json.RawMessage
-	saved   int
 	downErr error
 	timer   *time.Timer
 }
 
 // start arms the watchdog for one attempt and returns the state to resume
-// from and the checkpoint count so far.
-func (t *tracker) start(onIdle func()) (json.RawMessage, int) {
+// from.
+func (t *tracker) start(onIdle func()) json.RawMessage {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.downErr = nil
 	t.timer = time.AfterFunc(t.idle, onIdle)
-	return t.state, t.saved
+	return t.state
 }
 
-// stop disarms the watchdog and says whether the attempt saved a
-// checkpoint and whether the caller's Emitter failed.
-func (t *tracker) stop(savedBefore int) (bool, error) {
+// stop disarms the watchdog and says whether the attempt moved the saved
+// state on from where it started (a connector that ignores its state and
+// checkpoints the same pages again makes no progress) and whether the
+// caller's Emitter failed.
+func (t *tracker) stop(from json.RawMessage) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.timer.Stop()
-	return t.saved > savedBefore, t.downErr
+	return !bytes.Equal(t.state, from), t.downErr
 }
 
 func (t *tracker) pause() {
@@ -133,7 +137,6 @@ func (t *tracker) Checkpoint(ctx context.Context, state json.RawMessage) error {
 	if err == nil {
 		t.mu.Lock()
 		t.state = append(json.RawMessage(nil), state...)
-		t.saved++
 		t.mu.Unlock()
 	}
 	t.resume(err)

@@ -133,3 +133,22 @@ func TestReadCancelStopsPromptly(t *testing.T) {
 	mustEqual(t, "attempts", s.readCalls, 1)
 	mustEqual(t, "health untouched", m.Health("c1").State, manager.Unknown)
 }
+
+func TestReadIgnoringItsStateIsNotProgress(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	inner := pagedRead(50, 10, func(_, i int) error {
+		if i == 25 {
+			return connector.BackOff(0, "the platform answered 500", nil)
+		}
+		return nil
+	})
+	s := &scripted{read: func(ctx context.Context, call int, _ json.RawMessage, e connector.Emitter) error {
+		return inner(ctx, call, nil, e) // always starts over
+	}}
+	m := manager.Wrap(s, clk.opts(manager.Options{MaxAttempts: 3, FailureThreshold: 10}))
+	if err := m.Read(context.Background(), conn("c1"), "items", nil, &collector{}); err == nil {
+		t.Fatal("Read succeeded")
+	}
+	mustEqual(t, "attempts", s.readCalls, 3)
+}

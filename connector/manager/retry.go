@@ -55,6 +55,9 @@ func (m *Managed) do(ctx context.Context, connID, op string, attempt attemptFunc
 		if n >= m.opts.MaxAttempts || spent+d > m.opts.MaxWait {
 			return err
 		}
+		if openUntil, _ := st.gates(); m.opts.Now().Before(openUntil) {
+			return m.openError(st) // this failure opened the circuit
+		}
 		if serr := m.opts.Sleep(ctx, d); serr != nil {
 			return serr
 		}

@@ -41,6 +41,9 @@ const (
 	Duplicates Flaw = "duplicates"
 	// IgnoresState reads everything again on an incremental read.
 	IgnoresState Flaw = "ignores-state"
+	// IDCursor resumes after the state's record ID alone, so edits of older
+	// records are missed.
+	IDCursor Flaw = "id-cursor"
 	// UnmarkedSecret leaves the access token without x-secret.
 	UnmarkedSecret Flaw = "unmarked-secret"
 )

@@ -50,7 +50,7 @@ func (s *Shop) after(stream string, st State) []connector.Record {
 	cur := connector.Record{UpdatedAt: st.UpdatedAt, ExternalID: st.ID}
 	var out []connector.Record
 	for _, r := range s.recs[stream] {
-		if before(cur, r) {
+		if before(cur, r) && (s.Flaw != IDCursor || r.ExternalID > st.ID) {
 			out = append(out, r)
 		}
 	}
