@@ -18,6 +18,7 @@ import (
 // ConnectionSyncer connects platforms and starts syncs (package syncer).
 type ConnectionSyncer interface {
 	Connect(ctx context.Context, orgID string, in syncer.ConnectInput) (*omnify.Connection, error)
+	Update(ctx context.Context, orgID, connectionID string, in syncer.UpdateInput) (*omnify.Connection, error)
 	StartSync(ctx context.Context, orgID, connectionID string, mode omnify.SyncMode, streams []string) (*omnify.SyncRun, error)
 }
 
@@ -133,6 +134,16 @@ type connectionInput struct {
 	ConnectionID string `path:"connection_id" maxLength:"100"`
 }
 
+type updateInput struct {
+	ConnectionID string `path:"connection_id" maxLength:"100"`
+	Body         struct {
+		Name             *string        `json:"name,omitempty" maxLength:"200"`
+		Credentials      map[string]any `json:"credentials,omitempty" doc:"Replaces all the credentials; checked with the platform. Reconnects a disconnected connection, keeping its sync state."`
+		Config           map[string]any `json:"config,omitempty" doc:"Replaces the config; checked with the platform."`
+		SyncEveryMinutes *int           `json:"sync_every_minutes,omitempty" minimum:"0" maximum:"10080" doc:"Interval of scheduled syncs; 0 turns them off."`
+	}
+}
+
 type syncInput struct {
 	ConnectionID string `path:"connection_id" maxLength:"100"`
 	Body         struct {
@@ -167,6 +178,9 @@ func (s *Server) registerConnections() {
 		Summary: "List the organisation's connections with their health", Tags: tags}, s.listConnections)
 	Register(s, huma.Operation{OperationID: "connections.get", Method: http.MethodGet, Path: "/v1/connections/{connection_id}",
 		Summary: "Get one connection with its health", Tags: tags}, s.getConnection)
+	Register(s, huma.Operation{OperationID: "connections.update", Method: http.MethodPatch,
+		Path: "/v1/connections/{connection_id}", Summary: "Rename a connection, change its schedule or replace its credentials",
+		Tags: tags}, s.updateConnection)
 	Register(s, huma.Operation{OperationID: "connections.delete", Method: http.MethodDelete,
 		Path: "/v1/connections/{connection_id}", Summary: "Delete a connection with its sync history and saved state",
 		Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteConnection)
@@ -252,6 +266,30 @@ func (s *Server) getConnection(ctx context.Context, in *connectionInput) (*conne
 	if err != nil {
 		return nil, fmt.Errorf("get connection: %w", err)
 	}
+	return &connectionOutput{Body: connectionItem(c)}, nil
+}
+
+func (s *Server) updateConnection(ctx context.Context, in *updateInput) (*connectionOutput, error) {
+	a, err := mustAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.deps.Store.GetConnection(ctx, a.OrgID, in.ConnectionID); err != nil {
+		return nil, fmt.Errorf("update connection: %w", err)
+	}
+	if s.deps.Syncer == nil {
+		return nil, fail(omnify.ErrUnavailable, "connections cannot be changed on this server")
+	}
+	up := syncer.UpdateInput{Name: in.Body.Name, Credentials: in.Body.Credentials, Config: in.Body.Config}
+	if m := in.Body.SyncEveryMinutes; m != nil {
+		every := time.Duration(*m) * time.Minute
+		up.ScheduleEvery = &every
+	}
+	c, err := s.deps.Syncer.Update(ctx, a.OrgID, in.ConnectionID, up)
+	if err != nil {
+		return nil, err
+	}
+	auditOf(ctx).Target = "connection:" + c.ID
 	return &connectionOutput{Body: connectionItem(c)}, nil
 }
 

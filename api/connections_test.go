@@ -296,3 +296,32 @@ func TestConnectionRoleMatrixWithConnectors(t *testing.T) {
 	}
 	f.wantNoSecret(t, fake.Token)
 }
+
+func TestReconnectThroughUpdate(t *testing.T) {
+	f := newConnFixture(t)
+	id := f.connect(t)
+	const rotated = "tok_rotatedsecret7"
+	f.src.Token = rotated
+	f.do(t, "analyst", "POST", "/v1/connections/"+id+"/sync", map[string]any{})
+	for f.srv.Jobs.RunOne(t.Context(), "test") {
+	}
+	if _, out := f.do(t, "viewer", "GET", "/v1/connections/"+id, nil); out["health"] != "disconnected" {
+		t.Fatalf("after refused credentials: %v", out)
+	}
+	body := map[string]any{"name": "Main shop", "credentials": map[string]any{"access_token": rotated}}
+	if st, _ := f.do(t, "analyst", "PATCH", "/v1/connections/"+id, body); st != http.StatusForbidden {
+		t.Fatalf("analyst update: %d", st)
+	}
+	if st, _ := f.do(t, "other", "PATCH", "/v1/connections/"+id, body); st != http.StatusNotFound {
+		t.Fatalf("another org's update: %d", st)
+	}
+	bad := map[string]any{"credentials": map[string]any{"access_token": "tok_wrongagain1"}}
+	if st, out := f.do(t, "admin", "PATCH", "/v1/connections/"+id, bad); st != 422 || !hasLocation(out, "body.credentials") {
+		t.Fatalf("update with refused credentials: %d %v", st, out)
+	}
+	st, out := f.do(t, "admin", "PATCH", "/v1/connections/"+id, body)
+	if st != 200 || out["health"] != "healthy" || out["name"] != "Main shop" {
+		t.Fatalf("reconnect: %d %v", st, out)
+	}
+	f.wantNoSecret(t, rotated, fake.Token, "tok_wrongagain1")
+}

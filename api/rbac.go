@@ -52,6 +52,7 @@ var permissions = map[string]omnify.Role{
 	"connections.connect": omnify.RoleAdmin,
 	"connections.list":    omnify.RoleViewer,
 	"connections.get":     omnify.RoleViewer,
+	"connections.update":  omnify.RoleAdmin,
 	"connections.delete":  omnify.RoleAdmin,
 	"connections.sync":    omnify.RoleAnalyst,
 	"connections.syncs":   omnify.RoleViewer,

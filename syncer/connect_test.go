@@ -180,3 +180,42 @@ func TestCredentialsForWebhooks(t *testing.T) {
 		t.Fatalf("another org's connection: %v", err)
 	}
 }
+
+func TestUpdateReconnectsKeepingState(t *testing.T) {
+	t.Parallel()
+	src := fake.New(1, 20, 300)
+	e := newEnv(t, src)
+	c := e.connect()
+	e.sync(c.ID, omnify.SyncFull)
+	before := states(t, e, c.ID)
+	src.Token = "tok_rotatedtoken2"
+	if run := e.sync(c.ID, omnify.SyncIncremental); run.Status != omnify.JobDead {
+		t.Fatalf("sync with the old token: %s", run.Status)
+	}
+	_, err := e.s.Update(t.Context(), orgID, c.ID, syncer.UpdateInput{Credentials: map[string]any{"access_token": "tok_stillwrong1"}})
+	if !isField(err, "body.credentials") {
+		t.Fatalf("update with refused credentials: %v", err)
+	}
+	if e.connection(c.ID).Health != omnify.HealthDisconnected {
+		t.Fatal("a refused update changed the connection")
+	}
+	name, every := "Main shop", 15*time.Minute
+	got, err := e.s.Update(t.Context(), orgID, c.ID, syncer.UpdateInput{Name: &name, ScheduleEvery: &every,
+		Credentials: map[string]any{"access_token": "tok_rotatedtoken2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := e.connection(c.ID)
+	if got.Health != omnify.HealthHealthy || stored.Health != omnify.HealthHealthy || stored.Name != name ||
+		stored.ScheduleEvery != every || stored.Config["shop"] != "acme" {
+		t.Fatalf("after reconnecting: %+v", stored)
+	}
+	if after := states(t, e, c.ID); after[fake.StreamOrders].Version != before[fake.StreamOrders].Version {
+		t.Fatal("reconnecting lost the saved state")
+	}
+	src.Update(3)
+	if run := e.sync(c.ID, omnify.SyncIncremental); run.Status != omnify.JobSucceeded || run.Progress[fake.StreamOrders].Read > 3 {
+		t.Fatalf("incremental sync after reconnecting: %s, read %d", run.Status, run.Progress[fake.StreamOrders].Read)
+	}
+	wantStoreMatchesSource(t, e.db, src)
+}
