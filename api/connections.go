@@ -325,7 +325,7 @@ func (s *Server) startSync(ctx context.Context, in *syncInput) (*syncRunOutput, 
 	case errors.Is(err, syncer.ErrBusy):
 		return nil, fail(omnify.ErrConflict, "a sync of this connection is already queued or running")
 	case errors.Is(err, syncer.ErrDisconnected):
-		return nil, fail(omnify.ErrConflict, "the platform refused this connection's credentials; connect it again")
+		return nil, fail(omnify.ErrConflict, "the platform refused this connection's credentials; give it new credentials first")
 	case err != nil:
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (s *Syncer) recordFailure(ctx context.Context, conn *omnify.Connection, err
 	switch {
 	case errors.Is(err, connector.ErrAuth):
 		conn.Health, conn.NextRetryAt = omnify.HealthDisconnected, time.Time{}
-		conn.LastError = "The platform refused the credentials. Connect it again with new credentials."
+		conn.LastError = "The platform refused the credentials. Give the connection new credentials to resume syncing."
 		isPermanent = true
 	case errors.Is(err, connector.ErrPermanent), errors.Is(err, connector.ErrInvalidConfig),
 		errors.Is(err, connector.ErrUnknownStream), isPermanent:
@@ -101,7 +101,7 @@ func failureMessage(err error, creds map[string]string) string {
 	var ie internalError
 	switch {
 	case errors.Is(err, connector.ErrAuth):
-		return "The platform refused the credentials. Connect it again with new credentials."
+		return "The platform refused the credentials. Give the connection new credentials to resume syncing."
 	case errors.As(err, &ie):
 		return "An internal error stopped the sync; the server log has the details."
 	}

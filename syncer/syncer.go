@@ -58,7 +58,7 @@ var ErrBusy = fmt.Errorf("a sync of this connection is already queued or running
 
 // ErrDisconnected: the platform refused the connection's credentials; it
 // must be connected again before it syncs.
-var ErrDisconnected = fmt.Errorf("the platform refused this connection's credentials; connect it again: %w", omnify.ErrConflict)
+var ErrDisconnected = fmt.Errorf("the platform refused this connection's credentials; give it new credentials first: %w", omnify.ErrConflict)
 
 // Config holds the syncer's collaborators and tuning. Store, Registry,
 // Sink, Box and Jobs are required; the rest default as documented.
