@@ -271,3 +271,22 @@ func TestHalfOpenLetsOneProbeThrough(t *testing.T) {
 	mustEqual(t, "state after the probe", m.Health("c1").State, manager.Healthy)
 	mustEqual(t, "vendor calls", s.checks(), 2)
 }
+
+func TestUnsavedConnectionsDoNotShareACircuit(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := &scripted{check: func(_ context.Context, c connector.Connection) error {
+		if c.Credentials["token"] == goodToken {
+			return errVendor5xx
+		}
+		return nil
+	}}
+	m := manager.Wrap(s, clk.opts(manager.Options{FailureThreshold: 1, MaxAttempts: 1, CheckCacheTTL: -1}))
+	_ = m.Check(context.Background(), conn(""))
+	assertOpen(t, m.Check(context.Background(), conn("")), 30*time.Second)
+	other := conn("")
+	other.Credentials["token"] = "tok_another1"
+	if err := m.Check(context.Background(), other); err != nil {
+		t.Fatalf("another unsaved connection: %v", err)
+	}
+}

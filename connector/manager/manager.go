@@ -122,18 +122,19 @@ func (m *Managed) Check(ctx context.Context, c connector.Connection) error {
 		return err // a cached answer would hide the cancellation
 	}
 	key := credHash(c)
+	id := connKey(c, key)
 	if ctx.Value(skipCacheKey{}) == nil {
-		if err, ok := m.cache.get(c.ID, key, m.opts.Now()); ok {
+		if err, ok := m.cache.get(id, key, m.opts.Now()); ok {
 			m.metrics.count(m.spec.Platform, "check", "cached")
 			return err
 		}
 	}
-	c = m.prepare(c)
-	err := m.do(ctx, c.ID, "check", func(ctx context.Context) (bool, error) {
+	c = m.prepare(c, id)
+	err := m.do(ctx, id, "check", func(ctx context.Context) (bool, error) {
 		return false, m.checkOnce(ctx, c)
 	})
 	if m.opts.CheckCacheTTL > 0 && (err == nil || errors.Is(err, connector.ErrAuth)) {
-		m.cache.put(c.ID, key, err, m.opts.Now().Add(m.opts.CheckCacheTTL))
+		m.cache.put(id, key, err, m.opts.Now().Add(m.opts.CheckCacheTTL))
 	}
 	return err
 }
@@ -159,13 +160,23 @@ func (m *Managed) validate(c connector.Connection) error {
 	return nil
 }
 
+// connKey is the key of a connection's state. A connection being tried
+// before it is saved has no ID; keying it by its credentials keeps one
+// tenant's failing attempts from opening another's circuit.
+func connKey(c connector.Connection, credHash string) string {
+	if c.ID != "" {
+		return c.ID
+	}
+	return "unsaved:" + credHash
+}
+
 // prepare gives the connector an HTTP client paced by the steady rate.
-func (m *Managed) prepare(c connector.Connection) connector.Connection {
+func (m *Managed) prepare(c connector.Connection, id string) connector.Connection {
 	if c.HTTP == nil {
 		c.HTTP = &http.Client{Timeout: 60 * time.Second}
 	}
 	if m.opts.Limiter != nil {
-		c.HTTP = m.paced(c.HTTP, "connector:"+m.spec.Platform+":"+c.ID)
+		c.HTTP = m.paced(c.HTTP, "connector:"+m.spec.Platform+":"+id)
 	}
 	return c
 }

@@ -22,13 +22,14 @@ func (m *Managed) Read(ctx context.Context, c connector.Connection, stream strin
 	if !m.streams[stream] {
 		return fmt.Errorf("%s read %q: %w", m.spec.Platform, stream, connector.ErrUnknownStream)
 	}
-	c = m.prepare(c)
+	id := connKey(c, credHash(c))
+	c = m.prepare(c, id)
 	t := &tracker{down: e, state: state, idle: m.opts.IdleTimeout}
-	err := m.do(ctx, c.ID, "read", func(ctx context.Context) (bool, error) {
+	err := m.do(ctx, id, "read", func(ctx context.Context) (bool, error) {
 		return m.readOnce(ctx, c, stream, t)
 	})
 	if errors.Is(err, connector.ErrAuth) {
-		m.cache.drop(c.ID)
+		m.cache.drop(id)
 	}
 	var ee *emitError
 	if errors.As(err, &ee) {
