@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/sony/gobreaker/v2"
 
@@ -136,11 +137,14 @@ func (st *connState) transient(now time.Time, err error) {
 	}
 }
 
+// maxReason bounds a vendor reason kept as LastError.
+const maxReason = 200
+
 // reason is a transient error in plain words.
 func reason(err error) string {
 	var be *connector.BackOffError
 	if errors.As(err, &be) && be.Reason != "" {
-		return be.Reason
+		return plain(be.Reason)
 	}
 	if isNetErr(err) {
 		return "the platform could not be reached"
@@ -166,4 +170,19 @@ func (st *connState) gates() (openUntil, notBefore time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.openUntil, st.notBefore
+}
+
+// plain keeps a connector's reason to one short line of printable text.
+func plain(s string) string {
+	out := make([]rune, 0, min(len(s), maxReason))
+	for _, r := range s {
+		if len(out) == maxReason {
+			break
+		}
+		if !unicode.IsPrint(r) {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
 }
