@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,11 +47,21 @@ func (o Options) WithDefaults() Options {
 // products, subscriptions and invoices are kept as source records. Storing
 // the same records again writes the same rows.
 //
-// Batches of one org must not be stored concurrently: resolution reads then
-// writes the part of the graph a batch touches.
+// Resolution reads then writes the part of the graph a batch touches, so a
+// Sink stores one batch per org at a time; several processes writing one
+// org's graph at once (workers of the scale setup) need an outside lock.
 type Sink struct {
 	store Store
 	opts  Options
+	locks sync.Map // org ID → *sync.Mutex
+}
+
+// lock serialises graph writes of one org.
+func (g *Sink) lock(orgID string) func() {
+	m, _ := g.locks.LoadOrStore(orgID, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // NewSink returns a sink writing to st.
@@ -66,6 +77,7 @@ func (g *Sink) Store(ctx context.Context, orgID, connectionID, platform string, 
 	if orgID == "" || platform == "" {
 		return fmt.Errorf("store records: %w", omnify.Invalid("platform", "org and platform are required"))
 	}
+	defer g.lock(orgID)()
 	var custs, rest []connector.Record
 	for _, r := range recs {
 		if r.ExternalID == "" {
@@ -293,7 +305,7 @@ func payload(r connector.Record) json.RawMessage {
 	var v any
 	switch {
 	case r.Order != nil:
-		v = r.Order
+		v = orderPayloadOf(r.Order)
 	case r.Product != nil:
 		v = r.Product
 	case r.Subscription != nil:
@@ -308,6 +320,40 @@ func payload(r connector.Record) json.RawMessage {
 		return nil
 	}
 	return b
+}
+
+// OrderPayload is what an order's source record keeps: everything the
+// unified order row does not, in a compact form (empty fields left out).
+type OrderPayload struct {
+	CustomerExternalID string        `json:"customer_external_id,omitempty"`
+	Email              string        `json:"email,omitempty"`
+	PlacedAt           time.Time     `json:"placed_at"`
+	Currency           string        `json:"currency"`
+	TotalMinor         int64         `json:"total_minor"`
+	DiscountMinor      int64         `json:"discount_minor,omitempty"`
+	RefundedMinor      int64         `json:"refunded_minor,omitempty"`
+	Status             string        `json:"status,omitempty"`
+	Lines              []LinePayload `json:"lines,omitempty"`
+}
+
+// LinePayload is one line item of an OrderPayload.
+type LinePayload struct {
+	ProductExternalID string `json:"product_external_id,omitempty"`
+	SKU               string `json:"sku,omitempty"`
+	Title             string `json:"title,omitempty"`
+	Quantity          int64  `json:"quantity"`
+	PriceMinor        int64  `json:"price_minor"`
+}
+
+func orderPayloadOf(o *connector.Order) OrderPayload {
+	p := OrderPayload{CustomerExternalID: o.CustomerExternalID, Email: o.Email, PlacedAt: o.PlacedAt.UTC(),
+		Currency: strings.ToUpper(o.Currency), TotalMinor: o.TotalMinor, DiscountMinor: o.DiscountMinor,
+		RefundedMinor: o.RefundedMinor, Status: o.Status}
+	for _, l := range o.Lines {
+		p.Lines = append(p.Lines, LinePayload{ProductExternalID: l.ProductExternalID, SKU: l.SKU, Title: l.Title,
+			Quantity: l.Quantity, PriceMinor: l.PriceMinor})
+	}
+	return p
 }
 
 // orderOf is the order as the unified graph counts it: what the customer

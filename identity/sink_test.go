@@ -2,11 +2,13 @@ package identity_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/identity"
 	"github.com/omnify-cloud/omnify/store"
 )
 
@@ -85,8 +87,9 @@ func TestSinkOrderBeforeCustomer(t *testing.T) {
 	}
 	recs, _, err := db.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{CustomerID: cs[0].ID, Stream: "orders"}, store.Page{})
 	must(t, err, "records")
-	var o connector.Order
-	if len(recs) != 1 || json.Unmarshal(recs[0].Data, &o) != nil || len(o.Lines) != 1 || o.Lines[0].SKU != "sku-1" {
+	var o identity.OrderPayload
+	if len(recs) != 1 || json.Unmarshal(recs[0].Data, &o) != nil || len(o.Lines) != 1 || o.Lines[0].SKU != "sku-1" ||
+		o.CustomerExternalID != "s7" || o.TotalMinor != 900 {
 		t.Fatalf("order record with lines = %+v", recs)
 	}
 }
@@ -222,5 +225,30 @@ func TestSinkDeletesOrders(t *testing.T) {
 	must(t, err, "records")
 	if len(recs) != 1 || recs[0].ExternalID != "o2" {
 		t.Fatalf("order records after deleting o1 = %+v", recs)
+	}
+}
+
+// TestSinkConcurrentBatches stores two platforms' batches of the same
+// people at once: the result is one customer per person either way.
+func TestSinkConcurrentBatches(t *testing.T) {
+	db := mustStore(t)
+	s := newSink(db)
+	ctx := t.Context()
+	var shop, stripe []connector.Record
+	for i := range 200 {
+		shop = append(shop, cust(fmt.Sprintf("s%d", i), fmt.Sprintf("p%d@example.com", i), "", "granted"))
+		stripe = append(stripe, cust(fmt.Sprintf("cus_%d", i), fmt.Sprintf("P%d@example.com", i), "", ""))
+	}
+	errs := make(chan error, 2)
+	for _, b := range []struct {
+		platform string
+		recs     []connector.Record
+	}{{"shopify", shop}, {"stripe", stripe}} {
+		go func() { errs <- s.Store(ctx, "org-a", "c", b.platform, b.recs) }()
+	}
+	must(t, <-errs, "first batch")
+	must(t, <-errs, "second batch")
+	if n := len(allCustomers(t, db, "org-a")); n != 200 {
+		t.Fatalf("%d customers, want 200", n)
 	}
 }

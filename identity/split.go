@@ -17,6 +17,7 @@ import (
 // Errors: ErrNotFound for an unknown customer, ErrInvalid when an identity
 // is not the customer's or the split would leave a side empty.
 func (g *Sink) Split(ctx context.Context, orgID, customerID string, identityIDs []string) (string, error) {
+	defer g.lock(orgID)()
 	if _, err := g.store.GetCustomer(ctx, orgID, customerID); err != nil {
 		return "", fmt.Errorf("split customer: %w", err)
 	}
