@@ -200,7 +200,9 @@ func (r *Runner) execute(ctx context.Context, j *omnify.Job) {
 			log.Warn("job progress", "err", err)
 		}
 	}
+	stop := r.heartbeat(ctx, j, log)
 	res, err := safeCall(ctx, h, j, report)
+	stop()
 	if err == nil {
 		err = r.complete(ctx, j, res)
 		if err == nil {
@@ -209,6 +211,32 @@ func (r *Runner) execute(ctx context.Context, j *omnify.Job) {
 		}
 	}
 	r.fail(ctx, j, err, log)
+}
+
+// heartbeat keeps extending the job's lease while its handler runs, so a
+// long job is not taken over by another worker; the returned func stops it.
+func (r *Runner) heartbeat(ctx context.Context, j *omnify.Job, log *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(r.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				until := r.now().UTC().Add(r.cfg.Lease)
+				if err := r.store.ExtendJobLease(context.WithoutCancel(ctx), j.ID, j.LockedBy, until); err != nil {
+					log.Warn("extend job lease", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func safeCall(ctx context.Context, h Handler, j *omnify.Job, report func(any)) (res any, err error) {

@@ -154,3 +154,36 @@ func TestRunProcessesEveryJobOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestLongJobKeepsItsLease(t *testing.T) {
+	db := newStore(t)
+	const lease = 150 * time.Millisecond
+	r := jobs.NewRunner(db, jobs.Config{Lease: lease}, nil, nil)
+	release := make(chan struct{})
+	started := make(chan struct{})
+	r.Handle("long", func(ctx context.Context, _ *omnify.Job, _ func(any)) (any, error) {
+		close(started)
+		<-release
+		return nil, nil
+	})
+	j, err := r.Enqueue(t.Context(), jobs.NewJob{OrgID: "org-1", Kind: "long", Payload: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { r.RunOne(t.Context(), "w1"); close(done) }()
+	<-started
+	time.Sleep(3 * lease) // several leases pass while the handler runs
+	if other, err := db.ClaimJob(t.Context(), []string{"long"}, "w2", time.Now(), lease); err == nil {
+		t.Fatalf("a second worker took the running job %s", other.ID)
+	}
+	close(release)
+	<-done
+	got, err := db.GetJob(t.Context(), "org-1", j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != omnify.JobSucceeded || got.Attempts != 1 {
+		t.Fatalf("job ended %s after %d attempts, want succeeded after 1", got.Status, got.Attempts)
+	}
+}

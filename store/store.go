@@ -58,7 +58,6 @@ type Store interface {
 	ConnectionStore
 	SyncRunStore
 	IdentityStore
-	IdentityStore
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error
@@ -189,6 +188,10 @@ type JobStore interface {
 	FailJob(ctx context.Context, id string, msg string, retryAt time.Time) error
 	// SetJobProgress stores a running job's progress document.
 	SetJobProgress(ctx context.Context, id string, progress json.RawMessage) error
+	// ExtendJobLease moves a running job's lease to until, while worker
+	// still holds it; ErrConflict when the job is not running under worker
+	// (its lease expired and another worker took it).
+	ExtendJobLease(ctx context.Context, id, worker string, until time.Time) error
 	// RetryJob makes a dead job queued again with a fresh attempt budget.
 	RetryJob(ctx context.Context, orgID, id string, now time.Time) error
 	GetJob(ctx context.Context, orgID, id string) (*omnify.Job, error)

@@ -141,6 +141,13 @@ func (db *DB) FailJob(ctx context.Context, id string, msg string, retryAt time.T
 	return wrap("fail job", db.jobGuard(ctx, id, res, err))
 }
 
+// ExtendJobLease moves the lease of a job worker still holds.
+func (db *DB) ExtendJobLease(ctx context.Context, id, worker string, until time.Time) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE jobs SET locked_until = ?
+		WHERE id = ? AND status = 'running' AND locked_by = ?`, micro(until), id, worker)
+	return wrap("extend job lease", db.jobGuard(ctx, id, res, err))
+}
+
 // SetJobProgress stores a running job's progress.
 func (db *DB) SetJobProgress(ctx context.Context, id string, progress json.RawMessage) error {
 	res, err := db.write.ExecContext(ctx, `UPDATE jobs SET progress = ? WHERE id = ? AND status = 'running'`,

@@ -17,6 +17,7 @@ var jobTests = []suiteTest{
 	{"Job/Idempotency", testJobIdempotency},
 	{"Job/ClaimOrder", testJobClaimOrder},
 	{"Job/LeaseExpiry", testJobLeaseExpiry},
+	{"Job/ExtendLease", testJobExtendLease},
 	{"Job/FailRetryDead", testJobFailRetryDead},
 	{"Job/CompleteAndProgress", testJobComplete},
 	{"Job/StateGuards", testJobStateGuards},
@@ -132,6 +133,21 @@ func testJobClaimOrder(t *testing.T, s store.Store) {
 	if j := mustClaim(t, s, []string{"sync"}, "w", at(time.Hour)); j.ID != "job-future" {
 		t.Fatalf("claim at RunAt took %s", j.ID)
 	}
+}
+
+func testJobExtendLease(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustOrg(t, s, "org-1")
+	mustEnqueue(t, s, newJob("job-1", "sync", t0))
+	mustClaim(t, s, nil, "worker-1", t0) // lease one minute
+	must(t, s.ExtendJobLease(ctx, "job-1", "worker-1", at(10*time.Minute)), "extend lease")
+	wantNoClaim(t, s, nil, at(5*time.Minute))
+	wantErr(t, s.ExtendJobLease(ctx, "job-1", "worker-2", at(time.Hour)), omnify.ErrConflict, "extend another worker's lease")
+	if j := mustClaim(t, s, nil, "worker-2", at(11*time.Minute)); j.ID != "job-1" {
+		t.Fatalf("after the extended lease expired, claimed %s", j.ID)
+	}
+	wantErr(t, s.ExtendJobLease(ctx, "job-1", "worker-1", at(time.Hour)), omnify.ErrConflict, "extend a lost lease")
+	wantErr(t, s.ExtendJobLease(ctx, "missing", "worker-1", at(time.Hour)), omnify.ErrNotFound, "extend a missing job")
 }
 
 func testJobLeaseExpiry(t *testing.T, s store.Store) {
