@@ -13,6 +13,10 @@ type ConnectionStore interface {
 	// CreateConnection stores c, assigning an ID and times when empty.
 	CreateConnection(ctx context.Context, c *omnify.Connection) error
 	GetConnection(ctx context.Context, orgID, id string) (*omnify.Connection, error)
+	// FindConnection returns a connection by ID whatever its org. Only
+	// callers that authenticate by other means use it: a vendor webhook,
+	// whose signature is checked with the connection's own secret.
+	FindConnection(ctx context.Context, id string) (*omnify.Connection, error)
 	// ListConnections lists an org's connections, oldest first.
 	ListConnections(ctx context.Context, orgID string, p Page) (cs []omnify.Connection, next string, err error)
 	// UpdateConnection replaces a connection's name, credentials, config and

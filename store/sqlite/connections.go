@@ -56,6 +56,15 @@ func (db *DB) GetConnection(ctx context.Context, orgID, id string) (*omnify.Conn
 	return &c, nil
 }
 
+// FindConnection returns a connection by ID across orgs.
+func (db *DB) FindConnection(ctx context.Context, id string) (*omnify.Connection, error) {
+	c, err := scanConnection(db.read.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
+	if err != nil {
+		return nil, wrap("find connection", err)
+	}
+	return &c, nil
+}
+
 // ListConnections lists an org's connections, oldest first.
 func (db *DB) ListConnections(ctx context.Context, orgID string, p store.Page) ([]omnify.Connection, string, error) {
 	p = p.Norm()

@@ -13,6 +13,7 @@ import (
 
 var connectionTests = []suiteTest{
 	{"Connection/CRUD", testConnectionCRUD},
+	{"Connection/FindAcrossOrgs", testFindConnection},
 	{"Connection/Pagination", testConnectionPagination},
 	{"Connection/Due", testConnectionsDue},
 	{"Connection/StreamStateVersions", testStreamStateVersions},
@@ -20,6 +21,20 @@ var connectionTests = []suiteTest{
 	{"SyncRun/CRUD", testSyncRunCRUD},
 	{"SyncRun/Pagination", testSyncRunPagination},
 	{"Isolation/Connections", testIsolationConnections},
+}
+
+func testFindConnection(t *testing.T, s store.Store) {
+	mustOrg(t, s, "org-1")
+	mustOrg(t, s, "org-2")
+	a := mustConnection(t, s, "org-1", "conn-1", t0)
+	mustConnection(t, s, "org-2", "conn-2", t0)
+	got, err := s.FindConnection(t.Context(), "conn-1")
+	must(t, err, "find connection")
+	if got.OrgID != "org-1" || got.ID != a.ID || got.Platform != a.Platform {
+		t.Fatalf("found %+v, want conn-1 of org-1", got)
+	}
+	_, err = s.FindConnection(t.Context(), "missing")
+	wantErr(t, err, omnify.ErrNotFound, "find a missing connection")
 }
 
 func mustConnection(t *testing.T, s store.Store, org, id string, created time.Time) *omnify.Connection {
