@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -69,6 +70,18 @@ func validateResolution(r store.Resolution) error {
 	return nil
 }
 
+// Order records (stream "orders") are not in the customer index of
+// source_records: ingest would dirty a random index page per order. They
+// are found through their orders instead, which the orders table indexes
+// by customer; so a record moves before its order does.
+const (
+	moveOrderRecords = `UPDATE source_records SET customer_id = :to WHERE org_id = :org AND stream = 'orders'
+		AND (platform, external_id) IN (SELECT platform, external_id FROM orders INDEXED BY orders_customer
+		WHERE org_id = :org AND customer_id = :old)`
+	moveOtherRecords = `UPDATE source_records INDEXED BY source_records_customer SET customer_id = :to
+		WHERE org_id = :org AND customer_id = :old AND stream <> 'orders'`
+)
+
 // applyMerges moves everything of each merged-away customer to its
 // survivor, in a fixed order so a retried resolution does the same work.
 func applyMerges(ctx context.Context, tx *sql.Tx, orgID string, merged map[string]string) error {
@@ -78,28 +91,27 @@ func applyMerges(ctx context.Context, tx *sql.Tx, orgID string, merged map[strin
 	}
 	sort.Strings(olds)
 	for _, old := range olds {
-		to := merged[old]
+		args := []any{sql.Named("to", merged[old]), sql.Named("org", orgID), sql.Named("old", old)}
 		for _, q := range []string{
-			`UPDATE orders SET customer_id = ? WHERE org_id = ? AND customer_id = ?`,
-			`UPDATE source_records SET customer_id = ? WHERE org_id = ? AND customer_id = ?`,
-			`UPDATE identities SET customer_id = ? WHERE org_id = ? AND customer_id = ?`,
+			moveOrderRecords,
+			moveOtherRecords,
+			`UPDATE orders INDEXED BY orders_customer SET customer_id = :to WHERE org_id = :org AND customer_id = :old`,
+			`UPDATE identities INDEXED BY identities_customer SET customer_id = :to
+				WHERE org_id = :org AND customer_id = :old`,
+			`DELETE FROM merge_links WHERE org_id = :org AND customer_id = :old`,
+			`DELETE FROM customers WHERE org_id = :org AND id = :old`,
 		} {
-			if _, err := tx.ExecContext(ctx, q, to, orgID, old); err != nil {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM merge_links WHERE org_id = ? AND customer_id = ?`, orgID, old); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE org_id = ? AND id = ?`, orgID, old); err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
 // applyMoves moves the orders and source records of identities that
-// changed customer.
+// changed customer. It runs before identities are written, so each still
+// names its old customer.
 func applyMoves(ctx context.Context, tx *sql.Tx, orgID string, moved map[string]string) error {
 	ids := make([]string, 0, len(moved))
 	for id := range moved {
@@ -107,20 +119,25 @@ func applyMoves(ctx context.Context, tx *sql.Tx, orgID string, moved map[string]
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		to := moved[id]
-		// The identity still names its old customer here: identities are
-		// written after their records move.
-		_, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ? WHERE org_id = ? AND (platform, external_id) IN
-			(SELECT platform, external_id FROM source_records WHERE org_id = ? AND stream = 'orders' AND identity_id = ?
-			AND customer_id = (SELECT customer_id FROM identities WHERE org_id = ? AND id = ?))`,
-			to, orgID, orgID, id, orgID, id)
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT customer_id FROM identities WHERE org_id = ? AND id = ?`, orgID, id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) || old == moved[id] {
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE source_records SET customer_id = ? WHERE org_id = ? AND identity_id = ?
-			AND customer_id = (SELECT customer_id FROM identities WHERE org_id = ? AND id = ?)`, to, orgID, id, orgID, id)
-		if err != nil {
-			return err
+		args := []any{sql.Named("to", moved[id]), sql.Named("org", orgID), sql.Named("old", old), sql.Named("id", id)}
+		for _, q := range []string{
+			moveOrderRecords + ` AND identity_id = :id`,
+			`UPDATE orders INDEXED BY orders_customer SET customer_id = :to WHERE org_id = :org AND customer_id = :old AND EXISTS
+				(SELECT 1 FROM source_records r WHERE r.org_id = :org AND r.platform = orders.platform
+				AND r.stream = 'orders' AND r.external_id = orders.external_id AND r.identity_id = :id)`,
+			moveOtherRecords + ` AND identity_id = :id`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -197,8 +214,8 @@ func (db *DB) GetIdentitiesByExternalID(ctx context.Context, orgID, platform str
 	if len(externalIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+identityCols+` FROM identities WHERE org_id = ? AND platform = ?
-		AND external_id IN (SELECT value FROM json_each(?)) ORDER BY external_id`, orgID, platform, stringsJSON(externalIDs))
+	rows, err := db.read.QueryContext(ctx, `SELECT `+identityCols+` FROM identities INDEXED BY identities_external
+		WHERE org_id = ? AND platform = ? AND external_id IN (SELECT value FROM json_each(?)) ORDER BY external_id`, orgID, platform, stringsJSON(externalIDs))
 	return db.identities(rows, err, "get identities")
 }
 
@@ -207,10 +224,12 @@ func (db *DB) FindIdentitiesByKey(ctx context.Context, orgID string, emails, pho
 	if len(emails) == 0 && len(phones) == 0 {
 		return nil, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+identityCols+` FROM identities WHERE org_id = ?
-		AND email IN (SELECT value FROM json_each(?)) AND email <> ''
-		UNION SELECT `+identityCols+` FROM identities WHERE org_id = ?
-		AND phone IN (SELECT value FROM json_each(?)) AND phone <> ''
+	// Without statistics the planner would scan the org's identities; the
+	// partial key indexes are what make resolution scale.
+	rows, err := db.read.QueryContext(ctx, `SELECT `+identityCols+` FROM identities INDEXED BY identities_email
+		WHERE org_id = ? AND email IN (SELECT value FROM json_each(?)) AND email <> ''
+		UNION SELECT `+identityCols+` FROM identities INDEXED BY identities_phone
+		WHERE org_id = ? AND phone IN (SELECT value FROM json_each(?)) AND phone <> ''
 		ORDER BY id`, orgID, stringsJSON(emails), orgID, stringsJSON(phones))
 	return db.identities(rows, err, "find identities")
 }
@@ -316,7 +335,7 @@ func deleteRecordOrder(ctx context.Context, tx *sql.Tx, orgID string, d store.So
 	if d.Stream != "orders" {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM orders WHERE org_id = ? AND customer_id IN
+	_, err := tx.ExecContext(ctx, `DELETE FROM orders INDEXED BY orders_customer WHERE org_id = ? AND customer_id IN
 		(SELECT customer_id FROM source_records WHERE org_id = ? AND platform = ? AND stream = 'orders' AND external_id = ?)
 		AND platform = ? AND external_id = ?`, orgID, orgID, d.Platform, d.ExternalID, d.Platform, d.ExternalID)
 	return err

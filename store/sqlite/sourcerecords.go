@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/store"
@@ -64,34 +66,85 @@ func deleteRecordsTx(ctx context.Context, tx *sql.Tx, orgID, platform, stream st
 	return err
 }
 
-// ListSourceRecords lists records by platform, stream and external ID.
+// ListSourceRecords lists records by platform, stream and external ID. A
+// customer's order records are found through the customer's orders (they
+// are not in the customer index), the others through the customer index;
+// the two are merged into one page.
 func (db *DB) ListSourceRecords(ctx context.Context, orgID string, f store.SourceRecordFilter, p store.Page) ([]store.SourceRecord, string, error) {
 	p = p.Norm()
 	c, after, err := decodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list source records: %w", err)
 	}
-	var w conds
-	w.add("org_id = ?", orgID)
-	if f.CustomerID != "" {
-		w.add("customer_id = ?", f.CustomerID)
+	var out []store.SourceRecord
+	for _, q := range recordQueries(orgID, f) {
+		if after {
+			q.w.add("(r.platform || char(0) || r.stream || char(0) || r.external_id) > ?", c.S)
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT `+recordColsOf("r")+q.from+q.w.where()+
+			` ORDER BY r.platform || char(0) || r.stream || char(0) || r.external_id LIMIT ?`, append(q.w.args, p.Limit+1)...)
+		if err != nil {
+			return nil, "", wrap("list source records", err)
+		}
+		err = stream(rows, scanSourceRecord, func(r store.SourceRecord) error {
+			out = append(out, r)
+			return nil
+		}, "list source records")
+		if err != nil {
+			return nil, "", err
+		}
 	}
-	if f.Stream != "" {
-		w.add("stream = ?", f.Stream)
+	sort.Slice(out, func(i, j int) bool { return recordKey(out[i]) < recordKey(out[j]) })
+	if len(out) <= p.Limit {
+		return out, "", nil
 	}
-	if after {
-		// The cursor's S holds platform, stream and external ID joined by NUL.
-		w.add("(platform || char(0) || stream || char(0) || external_id) > ?", c.S)
+	out = out[:p.Limit]
+	return out, cursor{S: recordKey(out[p.Limit-1])}.encode(), nil
+}
+
+func recordKey(r store.SourceRecord) string {
+	return r.Platform + "\x00" + r.Stream + "\x00" + r.ExternalID
+}
+
+func recordColsOf(alias string) string {
+	cols := strings.Split(sourceRecordCols, ", ")
+	for i := range cols {
+		cols[i] = alias + "." + cols[i]
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+sourceRecordCols+` FROM source_records`+w.where()+
-		` ORDER BY platform || char(0) || stream || char(0) || external_id LIMIT ?`, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", wrap("list source records", err)
+	return strings.Join(cols, ", ")
+}
+
+type recordQuery struct {
+	from string
+	w    conds
+}
+
+// recordQueries are the queries whose results make up a listing.
+func recordQueries(orgID string, f store.SourceRecordFilter) []recordQuery {
+	if f.CustomerID == "" {
+		q := recordQuery{from: ` FROM source_records r`}
+		q.w.add("r.org_id = ?", orgID)
+		if f.Stream != "" {
+			q.w.add("r.stream = ?", f.Stream)
+		}
+		return []recordQuery{q}
 	}
-	rs, next, err := collect(rows, p.Limit, scanSourceRecord, func(r store.SourceRecord) cursor {
-		return cursor{S: r.Platform + "\x00" + r.Stream + "\x00" + r.ExternalID}
-	})
-	return rs, next, wrap("list source records", err)
+	var qs []recordQuery
+	if f.Stream == "" || f.Stream == "orders" {
+		q := recordQuery{from: ` FROM orders o INDEXED BY orders_customer CROSS JOIN source_records r
+			ON r.org_id = o.org_id AND r.platform = o.platform AND r.stream = 'orders' AND r.external_id = o.external_id`}
+		q.w.add("o.org_id = ? AND o.customer_id = ? AND r.customer_id = ?", orgID, f.CustomerID, f.CustomerID)
+		qs = append(qs, q)
+	}
+	if f.Stream != "orders" {
+		q := recordQuery{from: ` FROM source_records r INDEXED BY source_records_customer`}
+		q.w.add("r.org_id = ? AND r.customer_id = ? AND r.stream <> 'orders'", orgID, f.CustomerID)
+		if f.Stream != "" {
+			q.w.add("r.stream = ?", f.Stream)
+		}
+		qs = append(qs, q)
+	}
+	return qs
 }
 
 func scanSourceRecord(row scanner) (store.SourceRecord, error) {

@@ -206,6 +206,29 @@ func testSourceRecords(t *testing.T, s store.Store) {
 	if len(all) != 25 {
 		t.Fatalf("walked %d records, want 25", len(all))
 	}
+	// A customer's records mix order records with the others, over pages.
+	mustApply(t, s, "org-a", store.Resolution{
+		Orders: []omnify.Order{{ID: "ord-1", CustomerID: "cust-1", Platform: "stripe", ExternalID: "x010a", PlacedAt: t0, Currency: "USD"}},
+		Records: []store.SourceRecord{{Platform: "stripe", Stream: "orders", ExternalID: "x010a", CustomerID: "cust-1",
+			UpdatedAt: t0, Data: json.RawMessage(`{}`)}},
+	})
+	mine, pages := walk(t, 4, func(p store.Page) ([]store.SourceRecord, string, error) {
+		return s.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{CustomerID: "cust-1"}, p)
+	})
+	wantPages(t, pages, 7)
+	if len(mine) != 26 {
+		t.Fatalf("cust-1 has %d records, want 26", len(mine))
+	}
+	for i := 1; i < len(mine); i++ {
+		if mine[i-1].Stream+mine[i-1].ExternalID >= mine[i].Stream+mine[i].ExternalID && mine[i-1].Stream == mine[i].Stream {
+			t.Fatalf("records out of order at %d: %s then %s", i, mine[i-1].ExternalID, mine[i].ExternalID)
+		}
+	}
+	orders, _, err := s.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{CustomerID: "cust-1", Stream: "orders"}, store.Page{})
+	must(t, err, "order records of cust-1")
+	if len(orders) != 1 || orders[0].ExternalID != "x010a" {
+		t.Fatalf("order records of cust-1 = %+v", orders)
+	}
 	inv, _, err := s.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{Stream: "invoices"}, store.Page{})
 	must(t, err, "filter")
 	if len(inv) != 13 {
