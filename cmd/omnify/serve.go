@@ -77,6 +77,7 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	mountWebhooks(app, srv)
 	return c.serve(ctx, app, srv)
 }
 

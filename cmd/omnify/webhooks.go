@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/omnify-cloud/omnify/api"
+	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/shopify"
+	"github.com/omnify-cloud/omnify/connector/stripe"
+	"github.com/omnify-cloud/omnify/webhook"
+)
+
+// mountWebhooks serves vendors' webhook deliveries on the API's router.
+func mountWebhooks(a *app, srv *api.Server) {
+	rc := &webhook.Receiver{
+		Connections: a.store, Syncer: a.conns.syncer, Audit: a.store, Log: a.log,
+		NewID: func() string { return uuid.Must(uuid.NewV7()).String() },
+		Verifiers: map[string]webhook.Verifier{
+			connector.Shopify: verifyShopify,
+			connector.Stripe:  verifyStripe,
+		},
+	}
+	srv.Mux().Handle(webhook.Pattern, rc)
+}
+
+// shopifyStreams maps Shopify's webhook topics to the streams they change.
+var shopifyStreams = map[string][]string{
+	shopify.TopicOrdersCreate:    {shopify.StreamOrders},
+	shopify.TopicOrdersUpdated:   {shopify.StreamOrders},
+	shopify.TopicCustomersUpdate: {shopify.StreamCustomers},
+}
+
+func verifyShopify(h http.Header, body []byte, creds map[string]string, _ time.Time) (webhook.Delivery, error) {
+	w, err := shopify.VerifyWebhook(h, body, creds["client_secret"])
+	if errors.Is(err, shopify.ErrSignature) {
+		return webhook.Delivery{}, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
+	}
+	if err != nil {
+		return webhook.Delivery{}, err
+	}
+	return webhook.Delivery{EventID: w.EventID, Topic: w.Topic, Streams: shopifyStreams[w.Topic],
+		Uninstalled: w.Topic == shopify.TopicAppUninstalled, Privacy: w.Privacy()}, nil
+}
+
+func verifyStripe(h http.Header, body []byte, creds map[string]string, now time.Time) (webhook.Delivery, error) {
+	ev, err := stripe.VerifyWebhook(body, h.Get("Stripe-Signature"), creds["webhook_secret"], now)
+	if errors.Is(err, stripe.ErrWebhookSignature) {
+		return webhook.Delivery{}, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
+	}
+	if err != nil {
+		return webhook.Delivery{}, err
+	}
+	d := webhook.Delivery{EventID: ev.ID, Topic: ev.Type}
+	if ev.Stream != "" {
+		d.Streams = []string{ev.Stream}
+	}
+	return d, nil
+}

@@ -1,0 +1,206 @@
+// Package webhook receives vendors' webhook deliveries at
+// POST /webhooks/{platform}/{connection_id}: it checks each delivery's
+// signature with the connection's own secret, drops repeats, and turns the
+// delivery into an incremental sync of the streams it concerns. A delivery
+// whose signature fails gets 401 and an audit event, and nothing else
+// happens.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/omnify-cloud/omnify"
+)
+
+// MaxBody bounds a delivery's body.
+const MaxBody = 1 << 20
+
+// ErrSignature is what a Verifier returns for a delivery it cannot trust.
+var ErrSignature = errors.New("webhook signature invalid")
+
+// Delivery is what a verified webhook asks of OmniFy.
+type Delivery struct {
+	EventID string   // the vendor's event ID, the same for every retry
+	Topic   string   // e.g. "orders/create", "customer.updated"
+	Streams []string // streams to sync incrementally; none: nothing to sync
+	// Uninstalled says the platform revoked OmniFy's access.
+	Uninstalled bool
+	// Privacy says the delivery is a privacy request (redact, data request).
+	Privacy bool
+}
+
+// Verifier checks one platform's delivery with the connection's decrypted
+// credentials. It returns an error wrapping ErrSignature when the signature
+// does not hold.
+type Verifier func(h http.Header, body []byte, creds map[string]string, now time.Time) (Delivery, error)
+
+// Connections finds a connection by ID and opens its credentials.
+type Connections interface {
+	FindConnection(ctx context.Context, id string) (*omnify.Connection, error)
+	SetConnectionHealth(ctx context.Context, c *omnify.Connection) error
+}
+
+// Syncer opens credentials and starts syncs.
+type Syncer interface {
+	Credentials(ctx context.Context, orgID, connID string) (*omnify.Connection, map[string]string, error)
+	TriggerSync(ctx context.Context, orgID, connID string, streams []string) (*omnify.SyncRun, error)
+}
+
+// Auditor records what deliveries did.
+type Auditor interface {
+	AppendAudit(ctx context.Context, e *omnify.AuditEvent) error
+}
+
+// Receiver is the webhook endpoint.
+type Receiver struct {
+	Connections Connections
+	Syncer      Syncer
+	Audit       Auditor
+	Verifiers   map[string]Verifier // by platform
+	Log         *slog.Logger
+	Now         func() time.Time
+	NewID       func() string
+
+	seen dedupe
+}
+
+// Pattern is the route the receiver serves.
+const Pattern = "POST /webhooks/{platform}/{connection_id}"
+
+// ServeHTTP answers one delivery.
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	platform, connID := r.PathValue("platform"), r.PathValue("connection_id")
+	verify, ok := rc.Verifiers[platform]
+	if !ok {
+		http.Error(w, "unknown platform", http.StatusNotFound)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil || len(body) > MaxBody {
+		http.Error(w, "body unreadable or too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	ctx := r.Context()
+	conn, err := rc.Connections.FindConnection(ctx, connID)
+	if err != nil || conn.Platform != platform {
+		// Unknown connections and wrong platforms look alike to the sender.
+		http.Error(w, "unknown connection", http.StatusNotFound)
+		return
+	}
+	d, err := rc.verify(ctx, conn, verify, r.Header, body)
+	if err != nil {
+		rc.reject(ctx, r, conn, err)
+		http.Error(w, "signature invalid", http.StatusUnauthorized)
+		return
+	}
+	if !rc.seen.first(platform + ":" + d.EventID) {
+		w.WriteHeader(http.StatusOK) // a retry of a delivery already handled
+		return
+	}
+	if err := rc.act(ctx, r, conn, d); err != nil {
+		rc.seen.forget(platform + ":" + d.EventID) // let the vendor's retry try again
+		rc.log().Error("webhook", "platform", platform, "connection_id", connID, "err", err)
+		http.Error(w, "could not process, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (rc *Receiver) verify(ctx context.Context, conn *omnify.Connection, v Verifier, h http.Header, body []byte) (Delivery, error) {
+	_, creds, err := rc.Syncer.Credentials(ctx, conn.OrgID, conn.ID)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("%w: credentials unavailable: %v", ErrSignature, err)
+	}
+	d, err := v(h, body, creds, rc.now())
+	if err != nil {
+		return Delivery{}, err
+	}
+	if d.EventID == "" {
+		return Delivery{}, fmt.Errorf("%w: delivery has no event ID", ErrSignature)
+	}
+	return d, nil
+}
+
+// act does what a verified delivery asks.
+func (rc *Receiver) act(ctx context.Context, r *http.Request, conn *omnify.Connection, d Delivery) error {
+	switch {
+	case d.Uninstalled:
+		conn.Health, conn.LastError = omnify.HealthDisconnected, "the app was uninstalled on the platform; connect again to resume syncing"
+		conn.UpdatedAt = rc.now()
+		if err := rc.Connections.SetConnectionHealth(ctx, conn); err != nil {
+			return err
+		}
+	case len(d.Streams) > 0:
+		if _, err := rc.Syncer.TriggerSync(ctx, conn.OrgID, conn.ID, d.Streams); err != nil {
+			return err
+		}
+	}
+	action := "webhook.received"
+	if d.Privacy {
+		action = "webhook.privacy_request"
+	}
+	rc.audit(ctx, r, conn, action, map[string]string{"topic": d.Topic, "event_id": d.EventID})
+	return nil
+}
+
+func (rc *Receiver) reject(ctx context.Context, r *http.Request, conn *omnify.Connection, err error) {
+	rc.log().Warn("webhook rejected", "platform", conn.Platform, "connection_id", conn.ID, "err", err)
+	rc.audit(ctx, r, conn, "webhook.rejected", map[string]string{"reason": "invalid signature"})
+}
+
+func (rc *Receiver) audit(ctx context.Context, r *http.Request, conn *omnify.Connection, action string, details map[string]string) {
+	ev := &omnify.AuditEvent{ID: rc.NewID(), OrgID: conn.OrgID, Action: action, Target: "connection:" + conn.ID,
+		IP: r.RemoteAddr, UserAgent: r.UserAgent(), RequestID: r.Header.Get("X-Request-ID"), Details: details,
+		CreatedAt: rc.now()}
+	if err := rc.Audit.AppendAudit(context.WithoutCancel(ctx), ev); err != nil {
+		rc.log().Error("webhook audit", "err", err)
+	}
+}
+
+func (rc *Receiver) now() time.Time {
+	if rc.Now != nil {
+		return rc.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (rc *Receiver) log() *slog.Logger {
+	if rc.Log != nil {
+		return rc.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// dedupe remembers recent event IDs of this process, bounded in size.
+type dedupe struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+const dedupeMax = 100_000
+
+func (d *dedupe) first(key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.keys == nil || len(d.keys) >= dedupeMax {
+		d.keys = map[string]struct{}{}
+	}
+	if _, seen := d.keys[key]; seen {
+		return false
+	}
+	d.keys[key] = struct{}{}
+	return true
+}
+
+func (d *dedupe) forget(key string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.keys, key)
+}
