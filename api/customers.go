@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ type CustomerDetail struct {
 type customersInput struct {
 	Limit    int    `query:"limit" minimum:"0" maximum:"1000" doc:"Page size; 0 means 50."`
 	After    string `query:"after" maxLength:"500" doc:"The next cursor of the previous page."`
-	Email    string `query:"email" maxLength:"254" doc:"Only the customer with this email (case-insensitive)."`
+	Email    string `query:"email" maxLength:"254" doc:"Only customers known by this email on any platform (case-insensitive)."`
 	Platform string `query:"platform" maxLength:"40" doc:"Only customers seen on this platform, e.g. shopify."`
 	Segment  string `query:"segment" maxLength:"100" doc:"Only customers in this segment of the latest successful EYES run."`
 }
@@ -139,11 +140,13 @@ func (s *Server) listCustomers(ctx context.Context, in *customersInput) (*custom
 	p := store.Page{Limit: in.Limit, After: in.After}
 	var cs []omnify.Customer
 	var next string
-	if in.Segment != "" {
+	switch {
+	case in.Segment != "":
 		cs, next, err = s.segmentCustomers(ctx, a.OrgID, in.Segment, p)
-	} else {
-		f := store.CustomerFilter{Email: strings.ToLower(strings.TrimSpace(in.Email)), Platform: in.Platform}
-		cs, next, err = s.deps.Store.ListCustomers(ctx, a.OrgID, f, p)
+	case in.Email != "":
+		cs, err = s.customersByEmail(ctx, a.OrgID, in.Email)
+	default:
+		cs, next, err = s.deps.Store.ListCustomers(ctx, a.OrgID, store.CustomerFilter{Platform: in.Platform}, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
@@ -151,7 +154,7 @@ func (s *Server) listCustomers(ctx context.Context, in *customersInput) (*custom
 	out := &customersOutput{}
 	out.Body.Items = make([]CustomerItem, 0, len(cs))
 	for i := range cs {
-		if in.Segment != "" && !matches(&cs[i], in) {
+		if !matches(&cs[i], in) {
 			continue
 		}
 		out.Body.Items = append(out.Body.Items, unifiedItem(&cs[i]))
@@ -160,11 +163,9 @@ func (s *Server) listCustomers(ctx context.Context, in *customersInput) (*custom
 	return out, nil
 }
 
-// matches applies the email and platform filters to a segment's customers.
+// matches applies the platform filter to customers found by segment or
+// email.
 func matches(c *omnify.Customer, in *customersInput) bool {
-	if e := strings.ToLower(strings.TrimSpace(in.Email)); e != "" && c.Email != e {
-		return false
-	}
 	if in.Platform == "" {
 		return true
 	}
@@ -174,6 +175,33 @@ func matches(c *omnify.Customer, in *customersInput) bool {
 		}
 	}
 	return false
+}
+
+// customersByEmail finds the customers any of whose source identities has
+// the email, not only those whose preferred email it is.
+func (s *Server) customersByEmail(ctx context.Context, orgID, email string) ([]omnify.Customer, error) {
+	ids, err := s.deps.Store.FindIdentitiesByKey(ctx, orgID, []string{strings.ToLower(strings.TrimSpace(email))}, nil)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var cs []omnify.Customer
+	for _, id := range ids {
+		if seen[id.CustomerID] {
+			continue
+		}
+		seen[id.CustomerID] = true
+		c, err := s.deps.Store.GetCustomer(ctx, orgID, id.CustomerID)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, *c)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
+	return cs, nil
 }
 
 // segmentCustomers pages through a segment of the latest EYES run; no run

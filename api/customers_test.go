@@ -224,3 +224,23 @@ func cdnowBytes(t *testing.T) []byte {
 	}
 	return b
 }
+
+func TestCustomersByAnyEmail(t *testing.T) {
+	f := newFixture(t, withGraph())
+	org := f.owner().OrgID
+	sink := identity.NewSink(f.srv.Store, identity.Options{})
+	noErr(t, sink.Store(t.Context(), org, "c", "shopify", []connector.Record{
+		{Stream: "customers", ExternalID: "s1", Customer: &connector.Customer{Email: "work@example.com", Phone: "+14155550123"}},
+	}))
+	noErr(t, sink.Store(t.Context(), org, "c", "stripe", []connector.Record{
+		{Stream: "customers", ExternalID: "cus_1", UpdatedAt: time.Now(), Customer: &connector.Customer{Email: "home@example.com", Phone: "(415) 555-0123"}},
+	}))
+	for _, q := range []string{"email=work@example.com", "email=HOME@example.com", "email=home@example.com&platform=shopify"} {
+		if got := listCustomers(t, f.srv, f.owner().Token, q); len(got) != 1 {
+			t.Errorf("%s: %d customers, want the one person", q, len(got))
+		}
+	}
+	if got := listCustomers(t, f.srv, f.owner().Token, "email=home@example.com&platform=klaviyo"); len(got) != 0 {
+		t.Errorf("platform filter ignored: %+v", got)
+	}
+}
