@@ -36,6 +36,7 @@ type ServeCmd struct {
 	OrgRate     int           `name:"org-rate" env:"OMNIFY_ORG_RATE" default:"1200" help:"Requests per minute allowed for one organisation."`
 	TrustProxy  bool          `name:"trust-proxy" env:"OMNIFY_TRUST_PROXY" help:"Take the client IP from X-Forwarded-For (only behind a trusted load balancer)."`
 	NoWorker    bool          `name:"no-worker" env:"OMNIFY_NO_WORKER" help:"Serve the API only; run no background jobs in this process."`
+	RedisURL    string        `name:"redis-url" env:"OMNIFY_REDIS_URL" help:"Redis shared by every replica for rate limits (redis://[:password@]host:port/db); empty keeps them in-process."`
 	Workers     int           `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
 	Shutdown    time.Duration `name:"shutdown-timeout" env:"OMNIFY_SHUTDOWN_TIMEOUT" default:"15s" help:"How long to wait for requests and jobs to finish on shutdown."`
 	ConnectorFlags
@@ -56,6 +57,9 @@ func (c *ServeCmd) validate() error {
 	}
 	if c.IPRate <= 0 || c.OrgRate <= 0 || c.Workers <= 0 {
 		return fmt.Errorf("OMNIFY_IP_RATE, OMNIFY_ORG_RATE and OMNIFY_WORKERS must be positive")
+	}
+	if err := validateRedisURL(c.RedisURL); err != nil {
+		return err
 	}
 	return nil
 }
@@ -91,7 +95,10 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 		return nil, fmt.Errorf("OMNIFY_JWT_KEY_FILE: %w", err)
 	}
 	reg := prometheus.NewRegistry()
-	lim := limit.NewMemory(time.Now)
+	lim, err := apiLimiter(c.RedisURL, app.log, reg)
+	if err != nil {
+		return nil, err
+	}
 	cfg := api.Config{
 		CORSOrigins: c.CORSOrigins,
 		BodyLimit:   c.BodyLimit,
