@@ -39,6 +39,8 @@ var permissions = map[string]omnify.Role{
 	"audit.list":      omnify.RoleAdmin,
 	"eyes.run":        omnify.RoleAnalyst,
 	"eyes.runs":       omnify.RoleViewer,
+	"oauth.start":     omnify.RoleAdmin,
+	"oauth.callback":  Anyone,
 	"eyes.run.get":    omnify.RoleViewer,
 	"eyes.segments":   omnify.RoleViewer,
 	"eyes.customers":  omnify.RoleViewer,

@@ -134,6 +134,11 @@ type Deps struct {
 	Jobs *jobs.Runner
 	// Eyes starts EYES runs; the EYES operations need it.
 	Eyes EyesStarter
+	// OAuth holds the platforms this server can install by OAuth, with
+	// OAuthStateKey (≥ 32 bytes, the same on every replica) signing the
+	// state that carries the org from start to callback.
+	OAuth         map[string]OAuthProvider
+	OAuthStateKey []byte
 	// Customers splits wrong merges; the split operation needs it.
 	Customers CustomerSplitter
 	// Imports validates and writes import files; the import operation
@@ -250,6 +255,7 @@ func (s *Server) routes() {
 	s.registerMembers()
 	s.registerAudit()
 	s.registerEyes()
+	s.registerOAuth()
 	s.registerCustomers()
 	s.registerImports()
 	s.registerConnections()

@@ -15,6 +15,12 @@ import (
 // Jobs.RunOne) and gives both to the API. Synced records go to sink; nil
 // discards them. The master key is fresh for each server.
 func WithConnectors(sink syncer.Sink, cs ...connector.Connector) Option {
+	return WithConnectorsAt(sink, nil, cs...)
+}
+
+// WithConnectorsAt is WithConnectors with base-URL overrides per platform,
+// pointing connectors at fake vendor servers.
+func WithConnectorsAt(sink syncer.Sink, baseURLs map[string]string, cs ...connector.Connector) Option {
 	return WithDeps(func(d *api.Deps) {
 		reg := connector.NewRegistry()
 		for _, c := range cs {
@@ -26,7 +32,7 @@ func WithConnectors(sink syncer.Sink, cs ...connector.Connector) Option {
 			sink = discardSink{}
 		}
 		s, err := syncer.New(syncer.Config{Store: d.Store, Registry: reg, Sink: sink, Box: newBox(),
-			Jobs: d.Jobs, Now: d.Now, Logger: d.Logger})
+			BaseURLs: baseURLs, Jobs: d.Jobs, Now: d.Now, Logger: d.Logger})
 		if err != nil {
 			panic(fmt.Sprintf("omnifytest: %v", err))
 		}

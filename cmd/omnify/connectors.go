@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/connector"
@@ -26,6 +29,10 @@ type ConnectorFlags struct {
 	GoHighLevelBaseURL string `name:"gohighlevel-base-url" env:"OMNIFY_GOHIGHLEVEL_BASE_URL" help:"Base URL replacing GoHighLevel's API (sandboxes and tests only)."`
 	LinkedInAdsBaseURL string `name:"linkedin-ads-base-url" env:"OMNIFY_LINKEDIN_ADS_BASE_URL" help:"Base URL replacing LinkedIn's Marketing API (sandboxes and tests only)."`
 	TripleWhaleBaseURL string `name:"triplewhale-base-url" env:"OMNIFY_TRIPLEWHALE_BASE_URL" help:"Base URL replacing Triple Whale's API (sandboxes and tests only)."`
+
+	PublicURL           string `name:"public-url" env:"OMNIFY_PUBLIC_URL" help:"The URL users reach OmniFy at, e.g. https://omnify.example.com; OAuth redirects and webhook addresses are built from it (default http://<addr>)."`
+	ShopifyClientID     string `name:"shopify-client-id" env:"OMNIFY_SHOPIFY_CLIENT_ID" help:"Client ID of your Shopify app; with the secret it enables installing Shopify by OAuth."`
+	ShopifyClientSecret string `name:"shopify-client-secret" env:"OMNIFY_SHOPIFY_CLIENT_SECRET" help:"Client secret of your Shopify app."`
 }
 
 // baseURLs maps each platform to its override, refusing anything but an
@@ -106,6 +113,9 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 	}
 	a.jobs.Handle(syncer.JobKind, s.Handle)
 	deps.Connectors, deps.Syncer = reg, s
+	if err := f.oauth(key, urls, deps); err != nil {
+		return nil, err
+	}
 	return &connectors{registry: reg, syncer: s, scheduler: &syncer.Scheduler{Syncer: s, Logger: a.log}}, nil
 }
 
@@ -118,4 +128,30 @@ func (c *connectors) runScheduler(ctx context.Context) (wait func()) {
 		c.scheduler.Run(ctx)
 	}()
 	return func() { <-done }
+}
+
+// oauth gives the API the platforms it can install by OAuth, and the key
+// signing install state, derived from the master key so every replica
+// shares it.
+func (f *ConnectorFlags) oauth(masterKey []byte, baseURLs map[string]string, deps *api.Deps) error {
+	mac := hmac.New(sha256.New, masterKey)
+	mac.Write([]byte("omnify oauth state"))
+	deps.OAuthStateKey = mac.Sum(nil)
+	if f.ShopifyClientID == "" && f.ShopifyClientSecret == "" {
+		return nil
+	}
+	if f.ShopifyClientID == "" || f.ShopifyClientSecret == "" {
+		return fmt.Errorf("OMNIFY_SHOPIFY_CLIENT_ID and OMNIFY_SHOPIFY_CLIENT_SECRET must be set together")
+	}
+	if f.PublicURL == "" {
+		return fmt.Errorf("OMNIFY_PUBLIC_URL (--public-url) is needed to install Shopify by OAuth")
+	}
+	u, err := url.Parse(f.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("OMNIFY_PUBLIC_URL (--public-url) must be an absolute http(s) URL, not %q", f.PublicURL)
+	}
+	deps.OAuth = map[string]api.OAuthProvider{connector.Shopify: &shopify.App{
+		ClientID: f.ShopifyClientID, ClientSecret: f.ShopifyClientSecret, BaseURL: baseURLs[connector.Shopify],
+		RedirectURI: strings.TrimRight(f.PublicURL, "/") + "/v1/oauth/shopify/callback"}}
+	return nil
 }
