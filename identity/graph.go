@@ -133,8 +133,16 @@ func (g *Sink) knownIdentities(ctx context.Context, orgID string, incoming []sto
 // write; sg.ids get their customer IDs.
 func (g *Sink) resolve(orgID string, sg *subgraph) store.Resolution {
 	r := NewResolver(len(sg.ids))
+	shared := sharedKeys(sg.ids, g.opts.MaxKeyShare)
 	for _, id := range sg.ids {
-		r.Add(id.Email, id.Phone, "", id.NoMergeGroup)
+		email, phone := id.Email, id.Phone
+		if shared["e\x00"+email] {
+			email = ""
+		}
+		if shared["p\x00"+phone] {
+			phone = ""
+		}
+		r.Add(email, phone, "", id.NoMergeGroup)
 	}
 	comps := r.Components()
 	custIDs := g.assignCustomers(orgID, sg, comps)
@@ -158,6 +166,29 @@ func (g *Sink) resolve(orgID string, sg *subgraph) store.Resolution {
 	recordMerges(sg, comps, custIDs, claimed, res.Merged)
 	res.Identities = sg.ids
 	return res
+}
+
+// sharedKeys returns the emails and phones more than max identities hold:
+// placeholders ("none@none.com", a shop's own number) that would otherwise
+// merge strangers into one customer and let one stranger's refusal of
+// marketing silence them all.
+func sharedKeys(ids []store.Identity, max int) map[string]bool {
+	n := map[string]int{}
+	for _, id := range ids {
+		if id.Email != "" {
+			n["e\x00"+id.Email]++
+		}
+		if id.Phone != "" {
+			n["p\x00"+id.Phone]++
+		}
+	}
+	out := map[string]bool{}
+	for k, c := range n {
+		if c > max {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // assignCustomers gives each component a customer ID: the stored customer

@@ -25,6 +25,10 @@ type Options struct {
 	// NewID makes IDs that cannot be derived from platform keys (customers
 	// created by a split). Default UUIDv7.
 	NewID func() string
+	// MaxKeyShare is how many identities may share an email or phone for it
+	// to still identify one person; a key shared more widely is a
+	// placeholder and merges nothing. Default 20.
+	MaxKeyShare int
 }
 
 // WithDefaults returns o with zero fields set to their defaults.
@@ -37,6 +41,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.NewID == nil {
 		o.NewID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if o.MaxKeyShare <= 0 {
+		o.MaxKeyShare = 20
 	}
 	return o
 }

@@ -252,3 +252,34 @@ func TestSinkConcurrentBatches(t *testing.T) {
 		t.Fatalf("%d customers, want 200", n)
 	}
 }
+
+// TestSinkIgnoresPlaceholderKeys: a phone number dozens of strangers
+// typed in merges none of them, while a real shared key still does.
+func TestSinkIgnoresPlaceholderKeys(t *testing.T) {
+	db := mustStore(t)
+	s := newSink(db)
+	var recs []connector.Record
+	for i := range 30 {
+		consent := "granted"
+		if i == 7 {
+			consent = "denied"
+		}
+		recs = append(recs, cust(fmt.Sprintf("s%d", i), fmt.Sprintf("p%d@example.com", i), "+1 415 555 0000", consent))
+	}
+	recs = append(recs, cust("s-twin", "p3@example.com", "", "granted"))
+	must(t, s.Store(t.Context(), "org-a", "c", "shopify", recs[:15]), "first half")
+	must(t, s.Store(t.Context(), "org-a", "c", "shopify", recs[15:]), "second half")
+	cs := allCustomers(t, db, "org-a")
+	if len(cs) != 30 {
+		t.Fatalf("%d customers, want 30 (the twin of p3 merged, the shared phone ignored)", len(cs))
+	}
+	denied := 0
+	for _, c := range cs {
+		if c.Consent == omnify.ConsentDenied {
+			denied++
+		}
+	}
+	if denied != 1 {
+		t.Errorf("%d customers denied consent, want only the one who did", denied)
+	}
+}
