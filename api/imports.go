@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -70,11 +71,22 @@ func (s *Server) registerImports() {
 	}, s.createImport)
 	// Documented after registering: a request body declared on the
 	// operation would make the framework read the whole upload itself.
-	if item := s.api.OpenAPI().Paths[importPath]; item != nil && item.Post != nil {
-		item.Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-			"multipart/form-data": {Schema: &huma.Schema{Type: "object", Required: []string{"file"},
-				Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary"}}}},
-		}}
+	item := s.api.OpenAPI().Paths[importPath]
+	if item == nil || item.Post == nil {
+		return
+	}
+	item.Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"multipart/form-data": {Schema: &huma.Schema{Type: "object", Required: []string{"file"},
+			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary"}}}},
+	}}
+	if r := item.Post.Responses["422"]; r != nil {
+		result := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(ImportResult{}), true, "ImportResult")
+		r.Description = "The file was rejected: its line-numbered problems (application/json), nothing written; " +
+			"or a problem (application/problem+json) when the request is not a multipart upload with a file part."
+		if r.Content == nil {
+			r.Content = map[string]*huma.MediaType{}
+		}
+		r.Content["application/json"] = &huma.MediaType{Schema: result}
 	}
 }
 
