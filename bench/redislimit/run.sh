@@ -11,7 +11,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 work=$(mktemp -d)
 bin="$work/redisbench"
 go build -o "$bin" ./bench/redislimit/server
-"$bin" >"$work/info" 2>"$work/server.log" &
+"$bin" -pipelines "${PIPELINES:-4}" >"$work/info" 2>"$work/server.log" &
 pid=$!
 trap 'kill -INT $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do

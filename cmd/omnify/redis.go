@@ -54,8 +54,8 @@ func newRedisClient(raw string) (*redis.Client, error) {
 
 // apiLimiter is the limiter behind per-IP, per-organisation and login
 // limits: in-process, or shared in Redis with the in-process limiter
-// standing in while Redis is unreachable. The Redis client lives as long as
-// the process.
+// standing in while Redis is unreachable. The Redis client and the
+// limiter's pipelines live as long as the process.
 func apiLimiter(redisURL string, log *slog.Logger, reg prometheus.Registerer) (limit.Limiter, error) {
 	mem := limit.NewMemory(time.Now)
 	if redisURL == "" {
@@ -65,6 +65,9 @@ func apiLimiter(redisURL string, log *slog.Logger, reg prometheus.Registerer) (l
 	if err != nil {
 		return nil, err
 	}
-	return limit.NewFallback(redislimit.New(client, redislimit.Options{}), mem,
+	// Pipelining keeps a busy replica at about 80% of its in-process
+	// throughput on a small machine instead of about 55% (bench/redislimit).
+	shared := redislimit.New(client, redislimit.Options{Pipelines: 4})
+	return limit.NewFallback(shared, mem,
 		outage.Config{Logger: log, Registerer: reg}), nil
 }

@@ -34,6 +34,11 @@ type Options struct {
 	// Now defaults to time.Now. Replicas' clocks must agree to within the
 	// precision the limits need (NTP is plenty for per-minute rates).
 	Now func() time.Time
+	// Pipelines, when positive, is how many pipelines may be in flight at
+	// once: decisions that arrive while they are busy are sent together
+	// in the next one. Zero sends each decision on its own. Close stops
+	// the pipelines.
+	Pipelines int
 }
 
 // Limiter is a limit.Limiter keeping state in Redis. Keys expire once their
@@ -42,6 +47,7 @@ type Limiter struct {
 	client redis.UniversalClient
 	prefix string
 	now    func() time.Time
+	pipe   *pipeliner
 }
 
 var _ limit.Limiter = (*Limiter)(nil)
@@ -54,7 +60,19 @@ func New(client redis.UniversalClient, opts Options) *Limiter {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Limiter{client: client, prefix: opts.Prefix, now: opts.Now}
+	l := &Limiter{client: client, prefix: opts.Prefix, now: opts.Now}
+	if opts.Pipelines > 0 {
+		l.pipe = newPipeliner(client, opts.Pipelines)
+	}
+	return l
+}
+
+// Close stops the limiter's pipelines; it does not close the client.
+func (l *Limiter) Close() error {
+	if l.pipe != nil {
+		l.pipe.close()
+	}
+	return nil
 }
 
 // Allow implements limit.Limiter.
@@ -93,8 +111,7 @@ func (l *Limiter) decide(ctx context.Context, key string, r limit.Rate, cost int
 	if cost > 0 {
 		spend = "1"
 	}
-	res, err := gcraScript.Run(ctx, l.client, []string{l.prefix + key},
-		now.Unix(), now.Nanosecond(), int64(step), int64(burst), spend).Slice()
+	res, err := l.run(ctx, l.prefix+key, []any{now.Unix(), now.Nanosecond(), int64(step), int64(burst), spend})
 	if err != nil {
 		return limit.Decision{}, fmt.Errorf("limit %q: redis: %w", key, err)
 	}
@@ -106,6 +123,13 @@ func (l *Limiter) decide(ctx context.Context, key string, r limit.Rate, cost int
 	// reproduces its answer and fills in the rest of the decision.
 	d, _ := limit.Decide(now, tat, r, cost)
 	return d, nil
+}
+
+func (l *Limiter) run(ctx context.Context, key string, args []any) ([]any, error) {
+	if l.pipe != nil {
+		return l.pipe.run(ctx, key, args)
+	}
+	return gcraScript.Run(ctx, l.client, []string{key}, args...).Slice()
 }
 
 // parseResult reads the TAT the script saw before deciding.

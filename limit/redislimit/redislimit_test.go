@@ -31,6 +31,16 @@ func TestIntegrationRedisConformance(t *testing.T) {
 	})
 }
 
+func TestIntegrationRedisPipelinedConformance(t *testing.T) {
+	c := redistest.Client(t)
+	limittest.Run(t, func(t *testing.T) limittest.Harness {
+		clock := limittest.NewFakeClock(epoch)
+		l := redislimit.New(c, redislimit.Options{Prefix: redistest.Prefix(t, c), Now: clock.Now, Pipelines: 2})
+		t.Cleanup(func() { l.Close() })
+		return limittest.Harness{Limiter: l, Advance: clock.Advance}
+	})
+}
+
 func TestIntegrationRedisFallbackConformance(t *testing.T) {
 	c := redistest.Client(t)
 	limittest.Run(t, func(t *testing.T) limittest.Harness {
@@ -108,7 +118,11 @@ func TestIntegrationRedisOutage(t *testing.T) {
 		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { c.Close() })
 	reg := prometheus.NewRegistry()
-	f := limit.NewFallback(redislimit.New(c, redislimit.Options{}), limit.NewMemory(nil), outage.Config{
+	// Pipelined, so the restarted server's empty script cache (NOSCRIPT)
+	// is met inside a pipeline.
+	rl := redislimit.New(c, redislimit.Options{Pipelines: 2})
+	t.Cleanup(func() { rl.Close() })
+	f := limit.NewFallback(rl, limit.NewMemory(nil), outage.Config{
 		Registerer: reg, Backoff: 50 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -187,6 +201,13 @@ func BenchmarkIntegrationRedisAllow(b *testing.B) {
 	benchAllow(b, l)
 }
 
+func BenchmarkIntegrationRedisPipelinedAllow(b *testing.B) {
+	c := redistest.Client(b)
+	l := redislimit.New(c, redislimit.Options{Prefix: redistest.Prefix(b, c), Pipelines: 4})
+	b.Cleanup(func() { l.Close() })
+	benchAllow(b, l)
+}
+
 func BenchmarkIntegrationRedisFallbackAllow(b *testing.B) {
 	c := redistest.Client(b)
 	l := redislimit.New(c, redislimit.Options{Prefix: redistest.Prefix(b, c)})
@@ -209,6 +230,8 @@ func BenchmarkFallbackDownAllow(b *testing.B) {
 func benchAllow(b *testing.B, l limit.Limiter) {
 	r := limit.PerSecond(1_000_000)
 	ctx := context.Background()
+	// Many callers at once, as an API replica under load has.
+	b.SetParallelism(8)
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {

@@ -32,14 +32,15 @@ import (
 
 func main() {
 	redisURL := flag.String("redis-url", os.Getenv("OMNIFY_TEST_REDIS_URL"), "Redis to keep the limits in")
+	pipelines := flag.Int("pipelines", 4, "Redis pipelines in flight at once; 0 sends each decision alone")
 	flag.Parse()
-	if err := run(*redisURL); err != nil {
+	if err := run(*redisURL, *pipelines); err != nil {
 		fmt.Fprintln(os.Stderr, "bench server:", err)
 		os.Exit(1)
 	}
 }
 
-func run(redisURL string) error {
+func run(redisURL string, pipelines int) error {
 	if redisURL == "" {
 		return fmt.Errorf("-redis-url or OMNIFY_TEST_REDIS_URL is required")
 	}
@@ -65,7 +66,7 @@ func run(redisURL string) error {
 	client := redis.NewClient(opts)
 	defer client.Close()
 	prefix := fmt.Sprintf("omnify:bench:%d:", time.Now().UnixNano())
-	shared := limit.NewFallback(redislimit.New(client, redislimit.Options{Prefix: prefix}),
+	shared := limit.NewFallback(redislimit.New(client, redislimit.Options{Prefix: prefix, Pipelines: pipelines}),
 		limit.NewMemory(nil), outage.Config{})
 	limiters := []struct {
 		name string
