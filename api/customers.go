@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -63,13 +64,38 @@ type MergeLinkItem struct {
 }
 
 // OrderItem is one order of a customer; the amount is net of refunds.
+// The platform's details (status, total, discount, refunds, line items)
+// are there when the platform sent them.
 type OrderItem struct {
-	ID          string    `json:"id"`
-	Platform    string    `json:"platform"`
-	ExternalID  string    `json:"external_id"`
-	PlacedAt    time.Time `json:"placed_at"`
-	AmountMinor int64     `json:"amount_minor" doc:"Integer minor units of currency, net of refunds."`
-	Currency    string    `json:"currency"`
+	ID            string          `json:"id"`
+	Platform      string          `json:"platform"`
+	ExternalID    string          `json:"external_id"`
+	PlacedAt      time.Time       `json:"placed_at"`
+	AmountMinor   int64           `json:"amount_minor" doc:"Integer minor units of currency, net of refunds."`
+	Currency      string          `json:"currency"`
+	Status        string          `json:"status,omitempty"`
+	TotalMinor    int64           `json:"total_minor,omitempty" doc:"Before refunds."`
+	DiscountMinor int64           `json:"discount_minor,omitempty"`
+	RefundedMinor int64           `json:"refunded_minor,omitempty"`
+	Lines         []OrderLineItem `json:"lines,omitempty"`
+}
+
+// OrderLineItem is one product line of an order.
+type OrderLineItem struct {
+	ProductExternalID string `json:"product_external_id,omitempty"`
+	SKU               string `json:"sku,omitempty"`
+	Title             string `json:"title,omitempty"`
+	Quantity          int64  `json:"quantity"`
+	PriceMinor        int64  `json:"price_minor" doc:"Unit price in minor units."`
+}
+
+// orderDetails is the order payload the customer graph keeps per order.
+type orderDetails struct {
+	Status        string          `json:"status"`
+	TotalMinor    int64           `json:"total_minor"`
+	DiscountMinor int64           `json:"discount_minor"`
+	RefundedMinor int64           `json:"refunded_minor"`
+	Lines         []OrderLineItem `json:"lines"`
 }
 
 // CustomerDetail is one customer with everything known of them.
@@ -298,7 +324,35 @@ func (s *Server) latestOrders(ctx context.Context, orgID, custID string, n int) 
 		out[len(ring)-1-i] = OrderItem{ID: o.ID, Platform: o.Platform, ExternalID: o.ExternalID, PlacedAt: o.PlacedAt,
 			AmountMinor: o.AmountMinor, Currency: o.Currency}
 	}
-	return out, nil
+	return out, s.addOrderDetails(ctx, orgID, out)
+}
+
+// addOrderDetails fills in what the platforms sent beyond the order row.
+func (s *Server) addOrderDetails(ctx context.Context, orgID string, items []OrderItem) error {
+	byPlatform := map[string][]string{}
+	for _, it := range items {
+		byPlatform[it.Platform] = append(byPlatform[it.Platform], it.ExternalID)
+	}
+	details := map[string]orderDetails{}
+	for platform, exts := range byPlatform {
+		recs, err := s.deps.Store.GetSourceRecords(ctx, orgID, platform, "orders", exts)
+		if err != nil {
+			return fmt.Errorf("order details: %w", err)
+		}
+		for _, r := range recs {
+			var d orderDetails
+			if json.Unmarshal(r.Data, &d) == nil {
+				details[platform+"\x00"+r.ExternalID] = d
+			}
+		}
+	}
+	for i := range items {
+		if d, ok := details[items[i].Platform+"\x00"+items[i].ExternalID]; ok {
+			items[i].Status, items[i].TotalMinor, items[i].DiscountMinor = d.Status, d.TotalMinor, d.DiscountMinor
+			items[i].RefundedMinor, items[i].Lines = d.RefundedMinor, d.Lines
+		}
+	}
+	return nil
 }
 
 func (s *Server) customerScores(ctx context.Context, orgID, custID string) (*EyesCustomer, error) {

@@ -69,7 +69,9 @@ func seedGraph(t *testing.T, srv *omnifytest.Server, orgID string) {
 	var orders []connector.Record
 	for i := range 60 {
 		orders = append(orders, connector.Record{Stream: "orders", ExternalID: fmt.Sprintf("o%02d", i), Order: &connector.Order{
-			CustomerExternalID: "s1", PlacedAt: at.Add(time.Duration(i) * time.Hour), Currency: "USD", TotalMinor: 1000, RefundedMinor: 250}})
+			CustomerExternalID: "s1", PlacedAt: at.Add(time.Duration(i) * time.Hour), Currency: "USD", TotalMinor: 1000,
+			RefundedMinor: 250, DiscountMinor: 100, Status: "partially_refunded",
+			Lines: []connector.LineItem{{SKU: "TEA-G", Title: "Green Tea", Quantity: 2, PriceMinor: 550}}}})
 	}
 	noErr(t, sink.Store(t.Context(), orgID, "c1", "shopify", append([]connector.Record{
 		cust("s1", "ana@example.com", "granted"), cust("s2", "bo@example.com", "denied")}, orders...)))
@@ -100,6 +102,10 @@ func TestCustomerDetailAndSplit(t *testing.T) {
 	}
 	if len(d.Orders) != 50 || d.Orders[0].ExternalID != "o59" || d.Orders[0].AmountMinor != 750 {
 		t.Fatalf("%d orders, first %+v; want the latest 50, newest first, net of refunds", len(d.Orders), d.Orders[0])
+	}
+	if o := d.Orders[49]; o.ExternalID != "o10" || o.TotalMinor != 1000 || o.RefundedMinor != 250 || o.DiscountMinor != 100 ||
+		o.Status != "partially_refunded" || len(o.Lines) != 1 || o.Lines[0].SKU != "TEA-G" || o.Lines[0].PriceMinor != 550 {
+		t.Errorf("order details = %+v", o)
 	}
 	stripeID := ""
 	for _, id := range d.Identities {

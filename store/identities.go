@@ -109,6 +109,9 @@ type IdentityStore interface {
 	// UpsertSourceRecords is idempotent on (org, platform, stream, external
 	// ID).
 	UpsertSourceRecords(ctx context.Context, orgID string, rs []SourceRecord) error
+	// GetSourceRecords returns the records of one platform stream with the
+	// given external IDs; unknown IDs are skipped.
+	GetSourceRecords(ctx context.Context, orgID, platform, stream string, externalIDs []string) ([]SourceRecord, error)
 	// DeleteSourceRecords removes records; unknown ones are skipped.
 	DeleteSourceRecords(ctx context.Context, orgID, platform, stream string, externalIDs []string) error
 	// ListSourceRecords lists records by platform, stream, external ID.

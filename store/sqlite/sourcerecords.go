@@ -49,6 +49,25 @@ func (db *DB) upsertRecordsTx(ctx context.Context, tx *sql.Tx, orgID string, rs 
 	}.exec(ctx, tx)
 }
 
+// GetSourceRecords returns records of one platform stream by external ID.
+func (db *DB) GetSourceRecords(ctx context.Context, orgID, platform, streamName string, externalIDs []string) ([]store.SourceRecord, error) {
+	if len(externalIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+sourceRecordCols+` FROM source_records WHERE org_id = ?
+		AND platform = ? AND stream = ? AND external_id IN (SELECT value FROM json_each(?)) ORDER BY external_id`,
+		orgID, platform, streamName, stringsJSON(externalIDs))
+	if err != nil {
+		return nil, wrap("get source records", err)
+	}
+	var out []store.SourceRecord
+	err = stream(rows, scanSourceRecord, func(r store.SourceRecord) error {
+		out = append(out, r)
+		return nil
+	}, "get source records")
+	return out, err
+}
+
 // DeleteSourceRecords removes records of one platform stream.
 func (db *DB) DeleteSourceRecords(ctx context.Context, orgID, platform, stream string, externalIDs []string) error {
 	if len(externalIDs) == 0 {

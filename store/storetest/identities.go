@@ -229,6 +229,9 @@ func testSourceRecords(t *testing.T, s store.Store) {
 	if len(orders) != 1 || orders[0].ExternalID != "x010a" {
 		t.Fatalf("order records of cust-1 = %+v", orders)
 	}
+	got, err := s.GetSourceRecords(ctx, "org-a", "stripe", "invoices", []string{"x004", "x000", "x001", "nope"})
+	must(t, err, "get records")
+	assertEqual(t, got, []store.SourceRecord{rs[0], rs[4]}, "records by external ID (x001 is a subscription)")
 	inv, _, err := s.ListSourceRecords(ctx, "org-a", store.SourceRecordFilter{Stream: "invoices"}, store.Page{})
 	must(t, err, "filter")
 	if len(inv) != 13 {
@@ -278,6 +281,8 @@ func testIsolationIdentities(t *testing.T, s store.Store) {
 	wantEmpty(t, links, "", err, "links")
 	recs, next, err := s.ListSourceRecords(ctx, "org-b", store.SourceRecordFilter{}, store.Page{})
 	wantEmpty(t, recs, next, err, "source records")
+	recs, err = s.GetSourceRecords(ctx, "org-b", "shopify", "orders", []string{"o1", "o2"})
+	wantEmpty(t, recs, "", err, "source records by external ID")
 
 	// Org B merging, moving and deleting with A's IDs changes nothing of A.
 	must(t, s.ApplyResolution(ctx, "org-b", store.Resolution{
