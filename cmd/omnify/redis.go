@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -65,9 +66,19 @@ func apiLimiter(redisURL string, log *slog.Logger, reg prometheus.Registerer) (l
 	if err != nil {
 		return nil, err
 	}
+	redis.SetLogger(redisLog{log})
 	// Pipelining keeps a busy replica at about 80% of its in-process
 	// throughput on a small machine instead of about 55% (bench/redislimit).
 	shared := redislimit.New(client, redislimit.Options{Pipelines: 4})
 	return limit.NewFallback(shared, mem,
 		outage.Config{Logger: log, Registerer: reg}), nil
+}
+
+// redisLog takes the Redis client's own messages (failed dials, mostly) off
+// stderr and into the structured log at debug level: the fallback already
+// logs each outage once.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), slog.String("component", "redis"))
 }
