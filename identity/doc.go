@@ -7,7 +7,13 @@
 //
 // Resolution is a union-find over keys: two identities sharing a normalised
 // email or phone are the same person, unless a split put them in different
-// no-merge groups. The in-memory Resolver does the graph work; Sink and
-// Split load the part of the graph a batch touches, resolve it and write the
+// no-merge groups, or the key is a placeholder shared by too many
+// identities. The in-memory Resolver does the graph work; Sink and Split
+// load the part of the graph a batch touches, resolve it and write the
 // outcome to the store in one transaction.
+//
+// IDs of identities, new customers and orders derive from the platform's
+// keys, so storing the same records again, or retrying after a failure,
+// writes the same rows. A deleted customer keeps its identity with its
+// personal data erased.
 package identity

@@ -91,7 +91,7 @@ func (g *Sink) Store(ctx context.Context, orgID, connectionID, platform string, 
 			return fmt.Errorf("store records of connection %s: %w", connectionID,
 				omnify.Invalid("external_id", "a %s record has no external ID", r.Stream))
 		}
-		if r.Customer != nil {
+		if r.Customer != nil || (r.Deleted && r.Stream == "customers") {
 			custs = append(custs, r)
 		} else {
 			rest = append(rest, r)

@@ -283,3 +283,26 @@ func TestSinkIgnoresPlaceholderKeys(t *testing.T) {
 		t.Errorf("%d customers denied consent, want only the one who did", denied)
 	}
 }
+
+// TestSinkErasesDeletedCustomers: a customer the platform deleted keeps no
+// personal data, and merges with nobody through it.
+func TestSinkErasesDeletedCustomers(t *testing.T) {
+	db := mustStore(t)
+	s := newSink(db)
+	ctx := t.Context()
+	must(t, s.Store(ctx, "org-a", "c", "stripe", []connector.Record{cust("cus_1", "bo@example.com", "+14155550123", "granted")}), "store")
+	must(t, s.Store(ctx, "org-a", "c", "stripe", []connector.Record{{Stream: "customers", ExternalID: "cus_1", Deleted: true}}), "delete")
+	id := identityOf(t, db, "org-a", "stripe", "cus_1")
+	if id.Email != "" || id.Phone != "" || id.Name != "" || id.Consent != omnify.ConsentUnknown {
+		t.Errorf("deleted identity keeps %+v", id)
+	}
+	for _, c := range allCustomers(t, db, "org-a") {
+		if c.Email != "" || c.Phone != "" || c.Name != "" {
+			t.Errorf("customer keeps erased data: %+v", c)
+		}
+	}
+	must(t, s.Store(ctx, "org-a", "c", "shopify", []connector.Record{cust("s1", "bo@example.com", "", "")}), "new identity")
+	if c := allCustomers(t, db, "org-a"); len(c) != 2 {
+		t.Errorf("%d customers, want the erased one apart from the new one", len(c))
+	}
+}
