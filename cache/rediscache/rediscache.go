@@ -85,32 +85,55 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 }
 
 // Clear implements cache.Clearer: it unlinks every key under the prefix,
-// scanning in batches so Redis is never blocked for long.
+// scanning in batches so Redis is never blocked for long. On a cluster
+// every master is scanned, since each holds its own share of the keys.
 func (c *Cache) Clear(ctx context.Context) error {
-	iter := c.client.Scan(ctx, 0, escapeGlob(c.prefix)+"*", 500).Iterator()
-	batch := make([]string, 0, 500)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := c.client.Unlink(ctx, batch...).Err()
-		batch = batch[:0]
-		return err
+	var err error
+	if cluster, ok := c.client.(*redis.ClusterClient); ok {
+		err = cluster.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return c.clearNode(ctx, node)
+		})
+	} else {
+		err = c.clearNode(ctx, c.client)
 	}
-	for iter.Next(ctx) {
-		if batch = append(batch, iter.Val()); len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return fmt.Errorf("cache clear: redis: %w", err)
-			}
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return fmt.Errorf("cache clear: redis: %w", err)
-	}
-	if err := flush(); err != nil {
+	if err != nil {
 		return fmt.Errorf("cache clear: redis: %w", err)
 	}
 	return nil
+}
+
+func (c *Cache) clearNode(ctx context.Context, node redis.Cmdable) error {
+	iter := node.Scan(ctx, 0, escapeGlob(c.prefix)+"*", 500).Iterator()
+	batch := make([]string, 0, 500)
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) < cap(batch) {
+			continue
+		}
+		if err := unlink(ctx, node, batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	return unlink(ctx, node, batch)
+}
+
+// unlink deletes keys one command each: on a cluster a multi-key UNLINK
+// would span hash slots.
+func unlink(ctx context.Context, node redis.Cmdable, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := node.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Unlink(ctx, k)
+		}
+		return nil
+	})
+	return err
 }
 
 // escapeGlob quotes the characters SCAN MATCH treats as patterns.

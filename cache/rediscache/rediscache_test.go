@@ -2,6 +2,7 @@ package rediscache_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -47,8 +48,17 @@ func TestIntegrationRedisClearStaysInPrefix(t *testing.T) {
 			}
 		}
 	}
+	// More than one SCAN batch.
+	for i := range 1201 {
+		if err := mine.Set(ctx, fmt.Sprintf("bulk%d", i), []byte("v"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := mine.Clear(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := c.Keys(ctx, p+"a\\*:*").Result(); err != nil || len(n) != 0 {
+		t.Errorf("%d keys left under the cleared prefix (%v)", len(n), err)
 	}
 	for _, k := range []string{"x", "y"} {
 		if _, ok, _ := mine.Get(ctx, k); ok {
@@ -146,4 +156,34 @@ func metric(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("metric %s not registered", name)
 	return 0
+}
+
+func BenchmarkIntegrationRedisGet(b *testing.B) {
+	c := redistest.Client(b)
+	benchGet(b, rediscache.New(c, rediscache.Options{Prefix: redistest.Prefix(b, c)}))
+}
+
+func BenchmarkMemoryGet(b *testing.B) { benchGet(b, cache.NewMemory(cache.MemoryOptions{})) }
+
+// benchGet reads 1 KiB values of 1,000 keys from many callers at once.
+func benchGet(b *testing.B, c cache.Cache) {
+	ctx := context.Background()
+	val := make([]byte, 1024)
+	for i := range 1000 {
+		if err := c.Set(ctx, fmt.Sprintf("k%d", i), val, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, ok, err := c.Get(ctx, fmt.Sprintf("k%d", i%1000)); err != nil || !ok {
+				b.Errorf("Get: %v, hit %v", err, ok)
+				return
+			}
+			i++
+		}
+	})
 }
