@@ -108,6 +108,22 @@ func TestIntegrationRedisKeysExpireAtFullRefill(t *testing.T) {
 	}
 }
 
+// TestIntegrationRedisCorruptValue: a value the limiter did not write reads
+// as an unknown key, not as an error that would look like an outage.
+func TestIntegrationRedisCorruptValue(t *testing.T) {
+	c := redistest.Client(t)
+	prefix := redistest.Prefix(t, c)
+	ctx := context.Background()
+	l := redislimit.New(c, redislimit.Options{Prefix: prefix})
+	r := limit.Rate{Limit: 2, Period: time.Hour}
+	for _, bad := range []string{"garbage", "12", ""} {
+		if err := c.Set(ctx, prefix+"k", bad, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		mustDecide(t, l, "k", r, true, true, false)
+	}
+}
+
 // TestIntegrationRedisOutage stops a private Redis under a Fallback and
 // requires that limits keep being enforced per process, that the gauge and
 // counter say so, and that the shared limiter is used again once Redis is
@@ -219,6 +235,7 @@ func BenchmarkMemoryAllow(b *testing.B) { benchAllow(b, limit.NewMemory(nil)) }
 // BenchmarkFallbackDownAllow is the outage path: Redis unreachable, every
 // call served by the in-process limiter without waiting on the network.
 func BenchmarkFallbackDownAllow(b *testing.B) {
+	redis.SetLogger(quiet{}) // every run's first call reports a failed dial
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	b.Cleanup(func() { c.Close() })
 	l := redislimit.New(c, redislimit.Options{})
@@ -243,3 +260,7 @@ func benchAllow(b *testing.B, l limit.Limiter) {
 		}
 	})
 }
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
