@@ -30,6 +30,8 @@ import (
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/auth"
 	"github.com/omnify-cloud/omnify/eyes/eyesrun"
+	"github.com/omnify-cloud/omnify/identity"
+	"github.com/omnify-cloud/omnify/importer"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store/sqlite"
@@ -79,6 +81,9 @@ type Server struct {
 	// Jobs.RunOne, so background work happens exactly when it says.
 	Jobs *jobs.Runner
 	Eyes *eyesrun.Service
+	// Sink is the customer graph imports (and, WithConnectors, syncs) write
+	// through.
+	Sink *identity.Sink
 }
 
 // Option adjusts the server NewServer builds.
@@ -125,10 +130,11 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	s.Jobs = jobs.NewRunner(s.Store, jobs.Config{}, nil, s.Clock.Now)
 	s.Eyes = &eyesrun.Service{Store: s.Store, Jobs: s.Jobs, Now: s.Clock.Now}
 	s.Jobs.Handle(eyesrun.JobKind, s.Eyes.Handle)
+	s.Sink = identity.NewSink(s.Store, identity.Options{Now: s.Clock.Now})
 	deps := api.Deps{
 		Store: s.Store, Hasher: auth.NewHasher(FastArgon2, 0), Issuer: s.Issuer, Limiter: s.Limiter,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: s.Registry, Now: s.Clock.Now,
-		Jobs: s.Jobs, Eyes: s.Eyes,
+		Jobs: s.Jobs, Eyes: s.Eyes, Customers: s.Sink, Imports: importer.New(s.Sink, importer.Options{}),
 	}
 	for _, fn := range o.deps {
 		fn(&deps)

@@ -14,7 +14,6 @@ import (
 	"github.com/omnify-cloud/omnify/connector/manager"
 	"github.com/omnify-cloud/omnify/connector/shopify"
 	"github.com/omnify-cloud/omnify/connector/stripe"
-	"github.com/omnify-cloud/omnify/identity"
 	"github.com/omnify-cloud/omnify/secret"
 	"github.com/omnify-cloud/omnify/syncer"
 )
@@ -107,7 +106,7 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 		}
 	}
 	s, err := syncer.New(syncer.Config{Store: a.store, Registry: reg, Box: box, Jobs: a.jobs, BaseURLs: urls,
-		Sink: syncer.SerialPerOrg(identity.NewSink(a.store, identity.Options{})), Logger: a.log})
+		Sink: syncer.SerialPerOrg(a.sink), Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

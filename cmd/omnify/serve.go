@@ -18,6 +18,8 @@ import (
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/auth"
 	"github.com/omnify-cloud/omnify/eyes/eyesrun"
+	"github.com/omnify-cloud/omnify/identity"
+	"github.com/omnify-cloud/omnify/importer"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/store/sqlite"
@@ -35,6 +37,7 @@ type ServeCmd struct {
 	IPRate      int           `name:"ip-rate" env:"OMNIFY_IP_RATE" default:"600" help:"Requests per minute allowed from one IP address."`
 	OrgRate     int           `name:"org-rate" env:"OMNIFY_ORG_RATE" default:"1200" help:"Requests per minute allowed for one organisation."`
 	TrustProxy  bool          `name:"trust-proxy" env:"OMNIFY_TRUST_PROXY" help:"Take the client IP from X-Forwarded-For (only behind a trusted load balancer)."`
+	ImportLimit int64         `name:"import-limit" env:"OMNIFY_IMPORT_LIMIT" default:"104857600" help:"Largest accepted CSV import in bytes."`
 	NoWorker    bool          `name:"no-worker" env:"OMNIFY_NO_WORKER" help:"Serve the API only; run no background jobs in this process."`
 	RedisURL    string        `name:"redis-url" env:"OMNIFY_REDIS_URL" help:"Redis shared by every replica for rate limits (redis://[:password@]host:port/db); empty keeps them in-process."`
 	Workers     int           `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
@@ -105,17 +108,20 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 		IPRate:      limit.Rate{Limit: c.IPRate, Period: time.Minute, Burst: c.IPRate / 4},
 		OrgRate:     limit.Rate{Limit: c.OrgRate, Period: time.Minute, Burst: c.OrgRate / 4},
 		TrustProxy:  c.TrustProxy,
+		ImportLimit: c.ImportLimit,
 	}
 	deps := api.Deps{
-		Store:    app.store,
-		Hasher:   auth.NewHasher(auth.DefaultArgon2Params(), 0),
-		Issuer:   auth.NewIssuer(key, auth.IssuerConfig{}),
-		Limiter:  lim,
-		Logger:   app.log,
-		Registry: reg,
-		UI:       web.Handler(),
-		Jobs:     app.jobs,
-		Eyes:     app.eyes,
+		Store:     app.store,
+		Hasher:    auth.NewHasher(auth.DefaultArgon2Params(), 0),
+		Issuer:    auth.NewIssuer(key, auth.IssuerConfig{}),
+		Limiter:   lim,
+		Logger:    app.log,
+		Registry:  reg,
+		UI:        web.Handler(),
+		Jobs:      app.jobs,
+		Eyes:      app.eyes,
+		Customers: app.sink,
+		Imports:   importer.New(app.sink, importer.Options{}),
 		ReadyChecks: map[string]func(context.Context) error{
 			"store": app.store.Ping,
 		},
@@ -134,7 +140,7 @@ func (c *ServeCmd) serve(ctx context.Context, app *app, srv *api.Server) error {
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
+		ReadTimeout:       15 * time.Minute, // large CSV imports over slow links
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(app.log.Handler(), slog.LevelWarn),
 	}
@@ -174,7 +180,8 @@ type app struct {
 	store *sqlite.DB
 	jobs  *jobs.Runner
 	eyes  *eyesrun.Service
-	conns *connectors // set by ServeCmd
+	sink  *identity.Sink // the customer graph every source writes through
+	conns *connectors    // set by ServeCmd
 }
 
 // openApp opens (and migrates) the embedded store and builds the job runner
@@ -194,6 +201,7 @@ func openApp(ctx context.Context, c *Common, log *slog.Logger, workers int) (*ap
 	}
 	a := &app{dir: dir, log: log, store: db}
 	host, _ := os.Hostname()
+	a.sink = newIdentitySink(a)
 	a.jobs = jobs.NewRunner(db, jobs.Config{Workers: workers, WorkerID: fmt.Sprintf("%s-%d", host, os.Getpid())}, log, nil)
 	registerJobs(a)
 	return a, nil

@@ -89,7 +89,7 @@ func (db *DB) openPools(ctx context.Context, path string, opts Options) error {
 		url.QueryEscape(fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	var err error
 	db.write, err = sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate") // 64 MiB page cache for large ingests
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organisation's connections with their health */
+        get: operations["connections.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/{connection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one connection with its health */
+        get: operations["connections.get"];
+        put?: never;
+        post?: never;
+        /** Delete a connection with its sync history and saved state */
+        delete: operations["connections.delete"];
+        options?: never;
+        head?: never;
+        /** Rename a connection, change its schedule or replace its credentials */
+        patch: operations["connections.update"];
+        trace?: never;
+    };
+    "/v1/connections/{connection_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a sync of a connection as a background job */
+        post: operations["connections.sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/{connection_id}/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a connection's syncs with their progress, newest first */
+        get: operations["connections.syncs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List unified customers */
+        get: operations["customers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a customer with its source identities, merge links, orders, consent and EYES scores */
+        get: operations["customers.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customer_id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move identities of a wrongly merged customer to a new customer that stays apart */
+        post: operations["customers.split"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/eyes/customers": {
         parameters: {
             query?: never;
@@ -209,6 +330,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a CSV of transactions, or a Shopify customer or order export
+         * @description Send the file as the `file` part of a multipart/form-data body. The format is recognised by its header. The whole file is validated before anything is written: a file with problems is answered with 422 and its line-numbered problems, and nothing of it is stored.
+         */
+        post: operations["imports.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -218,6 +359,40 @@ export interface paths {
         };
         /** The signed-in user, their current organisation and all memberships */
         get: operations["me.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/{platform}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the platform sends the user back; connects and redirects to the dashboard */
+        get: operations["oauth.callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/{platform}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start installing a platform by OAuth */
+        get: operations["oauth.start"];
         put?: never;
         post?: never;
         delete?: never;
@@ -300,10 +475,51 @@ export interface paths {
         patch: operations["members.update"];
         trace?: never;
     };
+    "/v1/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the platforms this server can connect, with what each needs and offers */
+        get: operations["platforms.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platforms/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connect a platform account: the credentials are checked with the platform, then stored encrypted */
+        post: operations["connections.connect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Action: {
+            description: string;
+            name: string;
+            params_schema: {
+                [key: string]: unknown;
+            };
+        };
         AuditItem: {
             action: string;
             actor_id?: string;
@@ -353,46 +569,101 @@ export interface components {
         };
         Config: {
             /** Format: int64 */
-            ChurnSample: number;
+            chosen_exact_limit: number;
             /** Format: int64 */
-            CutoffStep: number;
+            churn_sample: number;
             /** Format: int64 */
-            DBSCANSample: number;
-            Horizons: number[] | null;
+            cutoff_step: number;
             /** Format: int64 */
-            KMax: number;
+            dbscan_sample: number;
+            horizons: number[] | null;
             /** Format: int64 */
-            KMin: number;
+            k_max: number;
+            /** Format: int64 */
+            k_min: number;
             /** Format: double */
-            MaxNoiseShare: number;
+            max_noise_share: number;
             /** Format: double */
-            MinAUC: number;
+            min_auc: number;
             /** Format: int64 */
-            MinClassCount: number;
+            min_class_count: number;
             /** Format: double */
-            MinClusterShare: number;
+            min_cluster_share: number;
             /** Format: int64 */
-            MinCustomers: number;
+            min_customers: number;
             /** Format: int64 */
-            MinHistoryDays: number;
+            min_history_days: number;
             /** Format: double */
-            MinSilhouette: number;
+            min_silhouette: number;
             /** Format: int64 */
-            Seed: number;
+            seed: number;
             /** Format: int64 */
-            SelectionSample: number;
+            selection_sample: number;
             /** Format: int64 */
-            SelectionSilhouette: number;
+            selection_silhouette: number;
             /** Format: int64 */
-            SilhouetteExactLimit: number;
+            silhouette_exact_limit: number;
             /** Format: int64 */
-            SilhouetteSample: number;
+            silhouette_sample: number;
             /** Format: int64 */
-            TrainCutoffs: number;
+            train_cutoffs: number;
             /** Format: int64 */
-            WardSample: number;
+            ward_sample: number;
             /** Format: int64 */
-            Workers: number;
+            workers: number;
+        };
+        ConnectInputBody: {
+            /** @description As the platform's config_schema says. */
+            config?: {
+                [key: string]: unknown;
+            };
+            /** @description As the platform's credentials_schema says; never returned. */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            /** @description Default: the platform's name. */
+            name?: string;
+            /** @description A platform of GET /v1/platforms. */
+            platform: string;
+            /**
+             * Format: int64
+             * @description Interval of scheduled syncs; 0 turns them off. Default 60.
+             */
+            sync_every_minutes?: number;
+        };
+        ConnectionItem: {
+            config: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Failed attempts in a row.
+             */
+            failures: number;
+            /** @enum {string} */
+            health: "healthy" | "degraded" | "failing" | "disconnected";
+            id: string;
+            /** @description Why the last attempt failed, in plain words. */
+            last_error?: string;
+            /** Format: date-time */
+            last_sync_at?: string;
+            name: string;
+            /** Format: date-time */
+            next_retry_at?: string;
+            platform: string;
+            /**
+             * Format: int64
+             * @description Interval of scheduled syncs; 0 means off.
+             */
+            sync_every_minutes: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ConnectionsOutputBody: {
+            items: components["schemas"]["ConnectionItem"][] | null;
+            next?: string;
         };
         ConsentCounts: {
             /** Format: int64 */
@@ -403,6 +674,30 @@ export interface components {
             malformed: number;
             /** Format: int64 */
             unknown: number;
+        };
+        CustomerDetail: {
+            customer: components["schemas"]["CustomerItem"];
+            eyes?: components["schemas"]["EyesCustomer"];
+            identities: components["schemas"]["IdentityItem"][] | null;
+            links: components["schemas"]["MergeLinkItem"][] | null;
+            orders: components["schemas"]["OrderItem"][] | null;
+        };
+        CustomerItem: {
+            /**
+             * @description Marketing consent rolled up over every source: a denial anywhere wins.
+             * @enum {string}
+             */
+            consent: "granted" | "denied" | "unknown";
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            id: string;
+            name: string;
+            /** @description E.164 */
+            phone: string;
+            platforms: string[] | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         CustomerResult: {
             churn?: {
@@ -426,6 +721,10 @@ export interface components {
             x: number;
             /** Format: double */
             y: number;
+        };
+        CustomersOutputBody: {
+            items: components["schemas"]["CustomerItem"][] | null;
+            next?: string;
         };
         DataSummary: {
             /** Format: int64 */
@@ -582,6 +881,37 @@ export interface components {
             /** Format: double */
             value: number;
         };
+        IdentityItem: {
+            /**
+             * @description This source's marketing consent.
+             * @enum {string}
+             */
+            consent: "granted" | "denied" | "unknown";
+            email: string;
+            external_id: string;
+            id: string;
+            /** @description True when a split keeps this identity from being merged automatically. */
+            kept_apart: boolean;
+            name: string;
+            phone: string;
+            platform: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ImportResult: {
+            /** Format: int64 */
+            customers: number;
+            /** Format: int64 */
+            error_count: number;
+            errors: components["schemas"]["LineError"][] | null;
+            /** @enum {string} */
+            format?: "transactions" | "shopify_customers" | "shopify_orders";
+            import_id?: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            rows: number;
+        };
         Insights: {
             drivers?: {
                 [key: string]: components["schemas"]["Driver"][] | null;
@@ -594,6 +924,12 @@ export interface components {
             email: string;
             /** @enum {string} */
             role: "owner" | "admin" | "analyst" | "viewer";
+        };
+        LineError: {
+            column?: string;
+            /** Format: int64 */
+            line: number;
+            message: string;
         };
         LiveOutputBody: {
             /** @enum {string} */
@@ -651,6 +987,12 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "analyst" | "viewer";
         };
+        MergeLinkItem: {
+            identity_id: string;
+            other_identity_id: string;
+            /** @enum {string} */
+            reason: "same_email" | "same_phone" | "same_platform_id" | "kept_together_by_split";
+        };
         MethodResult: {
             eligible: boolean;
             /** Format: int64 */
@@ -705,6 +1047,7 @@ export interface components {
             mean_score: number;
             model: string;
             reason?: string;
+            sampling?: string;
             scored: boolean;
             /** Format: int64 */
             scored_customers: number;
@@ -724,6 +1067,49 @@ export interface components {
             from: string;
             to: string;
         };
+        OAuthSpec: {
+            scopes: string[] | null;
+        };
+        OauthStartOutputBody: {
+            /** @description Send the user's browser here to approve the install. */
+            authorize_url: string;
+        };
+        OrderItem: {
+            /**
+             * Format: int64
+             * @description Integer minor units of currency, net of refunds.
+             */
+            amount_minor: number;
+            currency: string;
+            /** Format: int64 */
+            discount_minor?: number;
+            external_id: string;
+            id: string;
+            lines?: components["schemas"]["OrderLineItem"][] | null;
+            /** Format: date-time */
+            placed_at: string;
+            platform: string;
+            /** Format: int64 */
+            refunded_minor?: number;
+            status?: string;
+            /**
+             * Format: int64
+             * @description Before refunds.
+             */
+            total_minor?: number;
+        };
+        OrderLineItem: {
+            /**
+             * Format: int64
+             * @description Unit price in minor units.
+             */
+            price_minor: number;
+            product_external_id?: string;
+            /** Format: int64 */
+            quantity: number;
+            sku?: string;
+            title?: string;
+        };
         OrgDetail: {
             /** Format: date-time */
             created_at: string;
@@ -736,6 +1122,25 @@ export interface components {
         OrgView: {
             id: string;
             name: string;
+        };
+        Platform: {
+            actions: components["schemas"]["Action"][] | null;
+            config_schema: {
+                [key: string]: unknown;
+            };
+            credentials_schema: {
+                [key: string]: unknown;
+            };
+            display_name: string;
+            docs?: string;
+            oauth?: components["schemas"]["OAuthSpec"];
+            platform: string;
+            /** @description Credential fields that are encrypted at rest and never returned. */
+            secret_fields: string[] | null;
+            streams: components["schemas"]["Stream"][] | null;
+        };
+        PlatformsOutputBody: {
+            items: components["schemas"]["Platform"][] | null;
         };
         RFMScore: {
             /** Format: int64 */
@@ -859,13 +1264,92 @@ export interface components {
             token_type: "Bearer";
             user: components["schemas"]["UserView"];
         };
+        SplitInputBody: {
+            /** @description Identities to move to a new customer. */
+            identity_ids: string[] | null;
+        };
+        SplitOutputBody: {
+            kept: components["schemas"]["CustomerItem"];
+            new: components["schemas"]["CustomerItem"];
+        };
+        Stream: {
+            cursor_field?: string;
+            incremental: boolean;
+            name: string;
+        };
+        StreamProgress: {
+            done?: boolean;
+            /** Format: int64 */
+            read: number;
+            reset?: boolean;
+            /** Format: int64 */
+            stored: number;
+            /** Format: int64 */
+            total?: number;
+        };
         SwitchOrgInputBody: {
             org_id: string;
+        };
+        SyncInputBody: {
+            /**
+             * @description incremental resumes each stream; full rereads the chosen streams; backfill rereads only the named streams.
+             * @default incremental
+             * @enum {string}
+             */
+            mode: "incremental" | "full" | "backfill";
+            /** @description Streams to read; default all (a backfill needs them). */
+            streams?: string[] | null;
+        };
+        SyncRunItem: {
+            connection_id: string;
+            /** Format: date-time */
+            created_at: string;
+            error?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            id: string;
+            job_id: string;
+            /** @enum {string} */
+            mode: "incremental" | "full" | "backfill";
+            progress: {
+                [key: string]: components["schemas"]["StreamProgress"];
+            };
+            /** Format: date-time */
+            started_at?: string;
+            /**
+             * @description failed: the attempt failed and will be retried; dead: no more retries.
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "dead";
+            /** @description The streams read; empty means all. */
+            streams: string[] | null;
+            /** @enum {string} */
+            trigger: "manual" | "schedule" | "webhook";
+        };
+        SyncRunsOutputBody: {
+            items: components["schemas"]["SyncRunItem"][] | null;
+            next?: string;
         };
         Timing: {
             /** Format: double */
             seconds: number;
             step: string;
+        };
+        UpdateInputBody: {
+            /** @description Replaces the config; checked with the platform. */
+            config?: {
+                [key: string]: unknown;
+            };
+            /** @description Replaces all the credentials; checked with the platform. Reconnects a disconnected connection, keeping its sync state. */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            name?: string;
+            /**
+             * Format: int64
+             * @description Interval of scheduled syncs; 0 turns them off.
+             */
+            sync_every_minutes?: number;
         };
         UserView: {
             email: string;
@@ -1212,6 +1696,717 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.list": {
+        parameters: {
+            query?: {
+                /** @description Page size; 0 means 50. */
+                limit?: number;
+                /** @description The next cursor of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionItem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionItem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunItem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.syncs": {
+        parameters: {
+            query?: {
+                /** @description Page size; 0 means 50. */
+                limit?: number;
+                /** @description The next cursor of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "customers.list": {
+        parameters: {
+            query?: {
+                /** @description Page size; 0 means 50. */
+                limit?: number;
+                /** @description The next cursor of the previous page. */
+                after?: string;
+                /** @description Only customers known by this email on any platform (case-insensitive). */
+                email?: string;
+                /** @description Only customers seen on this platform, e.g. shopify. */
+                platform?: string;
+                /** @description Only customers in this segment of the latest successful EYES run. */
+                segment?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomersOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "customers.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "customers.split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SplitInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SplitOutputBody"];
                 };
             };
             /** @description Unauthorized */
@@ -1727,6 +2922,97 @@ export interface operations {
             };
         };
     };
+    "imports.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description The file was rejected: its line-numbered problems (application/json), nothing written; or a problem (application/problem+json) when the request is not a multipart upload with a file part. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "me.get": {
         parameters: {
             query?: never;
@@ -1765,6 +3051,133 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "oauth.callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "oauth.start": {
+        parameters: {
+            query?: {
+                /** @description Shopify: the shop's myshopify.com domain. */
+                shop?: string;
+            };
+            header?: never;
+            path: {
+                platform: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthStartOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2352,6 +3765,149 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "platforms.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "connections.connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionItem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
