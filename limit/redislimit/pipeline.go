@@ -2,11 +2,13 @@ package redislimit
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
+
+var errClosed = errors.New("redis limiter closed")
 
 // maxBatch bounds one pipeline, so one slow batch delays few callers.
 const maxBatch = 256
@@ -20,7 +22,9 @@ type pipeliner struct {
 	client redis.UniversalClient
 	calls  chan *scriptCall
 	stop   chan struct{}
-	wg     sync.WaitGroup
+	// done closes once the workers have exited: queued calls will never run.
+	done chan struct{}
+	wg   sync.WaitGroup
 }
 
 type scriptCall struct {
@@ -32,7 +36,8 @@ type scriptCall struct {
 }
 
 func newPipeliner(client redis.UniversalClient, workers int) *pipeliner {
-	p := &pipeliner{client: client, calls: make(chan *scriptCall, maxBatch), stop: make(chan struct{})}
+	p := &pipeliner{client: client, calls: make(chan *scriptCall, maxBatch),
+		stop: make(chan struct{}), done: make(chan struct{})}
 	for range workers {
 		p.wg.Go(p.loop)
 	}
@@ -45,7 +50,7 @@ func (p *pipeliner) run(ctx context.Context, key string, args []any) ([]any, err
 	select {
 	case p.calls <- c:
 	case <-p.stop:
-		return nil, fmt.Errorf("redis limiter closed")
+		return nil, errClosed
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -54,6 +59,13 @@ func (p *pipeliner) run(ctx context.Context, key string, args []any) ([]any, err
 		return c.res, c.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-p.done:
+		select {
+		case <-c.done: // finished by the last batch
+			return c.res, c.err
+		default:
+			return nil, errClosed
+		}
 	}
 }
 
@@ -104,4 +116,5 @@ func (p *pipeliner) exec(batch []*scriptCall) {
 func (p *pipeliner) close() {
 	close(p.stop)
 	p.wg.Wait()
+	close(p.done)
 }

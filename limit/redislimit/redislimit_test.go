@@ -264,3 +264,27 @@ func benchAllow(b *testing.B, l limit.Limiter) {
 type quiet struct{}
 
 func (quiet) Printf(context.Context, string, ...any) {}
+
+// TestIntegrationRedisCloseReleasesCallers: after Close, a pipelined
+// limiter answers with an error instead of leaving callers waiting.
+func TestIntegrationRedisCloseReleasesCallers(t *testing.T) {
+	c := redistest.Client(t)
+	l := redislimit.New(c, redislimit.Options{Prefix: redistest.Prefix(t, c), Pipelines: 1})
+	if _, err := l.Allow(context.Background(), "k", limit.PerSecond(10)); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Allow(context.Background(), "k", limit.PerSecond(10))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Allow after Close succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Allow after Close still waiting after 5s")
+	}
+}
