@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/connector"
 )
 
 // MaxBody bounds a delivery's body.
@@ -34,6 +35,9 @@ type Delivery struct {
 	Uninstalled bool
 	// Privacy says the delivery is a privacy request (redact, data request).
 	Privacy bool
+	// Erase are deletion records for the customer graph: a redaction
+	// request's customer and orders, whose personal data is erased.
+	Erase []connector.Record
 }
 
 // Verifier checks one platform's delivery with the connection's decrypted
@@ -53,6 +57,11 @@ type Syncer interface {
 	TriggerSync(ctx context.Context, orgID, connID string, streams []string) (*omnify.SyncRun, error)
 }
 
+// Sink is the customer graph deletions are written to.
+type Sink interface {
+	Store(ctx context.Context, orgID, connectionID, platform string, recs []connector.Record) error
+}
+
 // Auditor records what deliveries did.
 type Auditor interface {
 	AppendAudit(ctx context.Context, e *omnify.AuditEvent) error
@@ -62,6 +71,7 @@ type Auditor interface {
 type Receiver struct {
 	Connections Connections
 	Syncer      Syncer
+	Sink        Sink
 	Audit       Auditor
 	Verifiers   map[string]Verifier // by platform
 	Log         *slog.Logger
@@ -137,6 +147,13 @@ func (rc *Receiver) act(ctx context.Context, r *http.Request, conn *omnify.Conne
 		if err := rc.Connections.SetConnectionHealth(ctx, conn); err != nil {
 			return err
 		}
+	case len(d.Erase) > 0:
+		if rc.Sink == nil {
+			return errors.New("no customer graph to erase from")
+		}
+		if err := rc.Sink.Store(ctx, conn.OrgID, conn.ID, conn.Platform, d.Erase); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
 	case len(d.Streams) > 0:
 		if _, err := rc.Syncer.TriggerSync(ctx, conn.OrgID, conn.ID, d.Streams); err != nil {
 			return err
@@ -146,7 +163,11 @@ func (rc *Receiver) act(ctx context.Context, r *http.Request, conn *omnify.Conne
 	if d.Privacy {
 		action = "webhook.privacy_request"
 	}
-	rc.audit(ctx, r, conn, action, map[string]string{"topic": d.Topic, "event_id": d.EventID})
+	details := map[string]string{"topic": d.Topic, "event_id": d.EventID}
+	if len(d.Erase) > 0 {
+		details["erased_records"] = fmt.Sprint(len(d.Erase))
+	}
+	rc.audit(ctx, r, conn, action, details)
 	return nil
 }
 

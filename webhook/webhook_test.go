@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/store"
 	"github.com/omnify-cloud/omnify/store/sqlite"
 	"github.com/omnify-cloud/omnify/webhook"
@@ -26,6 +27,15 @@ type fakeSyncer struct {
 	store    store.Store
 	mu       sync.Mutex
 	triggers [][]string
+	erased   []connector.Record
+}
+
+// Store is the fake customer graph.
+func (f *fakeSyncer) Store(_ context.Context, _, _, _ string, recs []connector.Record) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.erased = append(f.erased, recs...)
+	return nil
 }
 
 func (f *fakeSyncer) Credentials(ctx context.Context, orgID, connID string) (*omnify.Connection, map[string]string, error) {
@@ -57,6 +67,9 @@ func verify(h http.Header, body []byte, creds map[string]string, _ time.Time) (w
 		d.Streams = []string{"orders"}
 	case "app/uninstalled":
 		d.Uninstalled = true
+	case "customers/redact":
+		d.Privacy = true
+		d.Erase = []connector.Record{{Stream: "customers", ExternalID: "42", Deleted: true}}
 	}
 	return d, nil
 }
@@ -94,7 +107,7 @@ func newEnv(t *testing.T) *env {
 	}
 	fs := &fakeSyncer{store: db}
 	n := 0
-	rc := &webhook.Receiver{Connections: db, Syncer: fs, Audit: db,
+	rc := &webhook.Receiver{Connections: db, Syncer: fs, Audit: db, Sink: fs,
 		Verifiers: map[string]webhook.Verifier{"shopify": verify},
 		NewID:     func() string { n++; return fmt.Sprintf("ev-%d", n) }}
 	mux := http.NewServeMux()
@@ -179,5 +192,19 @@ func TestUninstallDisconnects(t *testing.T) {
 	}
 	if len(e.sync.triggers) != 0 {
 		t.Fatal("uninstall triggered a sync")
+	}
+}
+
+func TestRedactionErases(t *testing.T) {
+	e := newEnv(t)
+	body := []byte(`{"customer": {"id": 42}}`)
+	if got := e.post(t, "/webhooks/shopify/conn-1", sign("s3cret-conn-1", body), "r1", "customers/redact", body); got != 200 {
+		t.Fatalf("redact: %d", got)
+	}
+	if len(e.sync.erased) != 1 || !e.sync.erased[0].Deleted || e.sync.erased[0].ExternalID != "42" {
+		t.Fatalf("erased %+v, want customer 42 deleted", e.sync.erased)
+	}
+	if acts := strings.Join(e.actions(t), ","); !strings.Contains(acts, "webhook.privacy_request") {
+		t.Fatalf("audit log %s has no privacy request", acts)
 	}
 }

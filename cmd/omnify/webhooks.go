@@ -18,7 +18,7 @@ import (
 // mountWebhooks serves vendors' webhook deliveries on the API's router.
 func mountWebhooks(a *app, srv *api.Server) {
 	rc := &webhook.Receiver{
-		Connections: a.store, Syncer: a.conns.syncer, Audit: a.store, Log: a.log,
+		Connections: a.store, Syncer: a.conns.syncer, Sink: a.sink, Audit: a.store, Log: a.log,
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() },
 		Verifiers: map[string]webhook.Verifier{
 			connector.Shopify: verifyShopify,
@@ -43,8 +43,28 @@ func verifyShopify(h http.Header, body []byte, creds map[string]string, _ time.T
 	if err != nil {
 		return webhook.Delivery{}, err
 	}
-	return webhook.Delivery{EventID: w.EventID, Topic: w.Topic, Streams: shopifyStreams[w.Topic],
-		Uninstalled: w.Topic == shopify.TopicAppUninstalled, Privacy: w.Privacy()}, nil
+	d := webhook.Delivery{EventID: w.EventID, Topic: w.Topic, Streams: shopifyStreams[w.Topic],
+		Uninstalled: w.Topic == shopify.TopicAppUninstalled, Privacy: w.Privacy()}
+	if w.Topic == shopify.TopicCustomersRedact {
+		if d.Erase, err = shopifyErasure(w); err != nil {
+			return webhook.Delivery{}, err
+		}
+	}
+	return d, nil
+}
+
+// shopifyErasure turns a customers/redact request into deletion records of
+// the customer and the orders it names.
+func shopifyErasure(w shopify.Webhook) ([]connector.Record, error) {
+	p, err := w.PrivacyRequest()
+	if err != nil {
+		return nil, err
+	}
+	recs := []connector.Record{{Stream: shopify.StreamCustomers, ExternalID: p.CustomerID, Deleted: true}}
+	for _, id := range p.OrderIDs {
+		recs = append(recs, connector.Record{Stream: shopify.StreamOrders, ExternalID: id, Deleted: true})
+	}
+	return recs, nil
 }
 
 func verifyStripe(h http.Header, body []byte, creds map[string]string, now time.Time) (webhook.Delivery, error) {

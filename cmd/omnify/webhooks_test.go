@@ -56,3 +56,21 @@ func TestVerifyStripeDelivery(t *testing.T) {
 		t.Fatalf("wrong secret: %v, want ErrSignature", err)
 	}
 }
+
+func TestShopifyRedactionBecomesDeletions(t *testing.T) {
+	body := []byte(`{"shop_id": 954889, "shop_domain": "acme.myshopify.com", "customer": {"id": 191167, "email": "john@example.com", "phone": "555-625-1199"}, "orders_to_redact": [299938, 280263]}`)
+	mac := hmac.New(sha256.New, []byte("shpss_secret"))
+	mac.Write(body)
+	h := http.Header{}
+	h.Set("X-Shopify-Hmac-Sha256", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	h.Set("X-Shopify-Topic", "customers/redact")
+	h.Set("X-Shopify-Event-Id", "evt-r")
+	h.Set("X-Shopify-Shop-Domain", "acme.myshopify.com")
+	d, err := verifyShopify(h, body, map[string]string{"client_secret": "shpss_secret"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Privacy || len(d.Erase) != 3 || d.Erase[0].ExternalID != "191167" || d.Erase[0].Stream != "customers" || !d.Erase[2].Deleted {
+		t.Fatalf("redaction delivery %+v", d)
+	}
+}
