@@ -19,13 +19,14 @@ import (
 type CLI struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Serve   ServeCmd   `cmd:"" help:"Serve the API and the dashboard, and run background jobs."`
-	Migrate MigrateCmd `cmd:"" help:"Manage the embedded store's schema."`
-	Demo    DemoCmd    `cmd:"" help:"Create a demo organisation with synthetic customers, orders and campaigns."`
-	Eyes    EyesCmd    `cmd:"" help:"Customer segmentation and churn prediction."`
-	Import  ImportCmd  `cmd:"" help:"Import a transactions CSV or a Shopify customer or order export into an organisation."`
-	Admin   AdminCmd   `cmd:"" help:"Operator tasks run against the data dir."`
-	OpenAPI OpenAPICmd `cmd:"" name:"openapi" help:"Print the API's OpenAPI 3.1 document."`
+	Serve       ServeCmd       `cmd:"" help:"Serve the API and the dashboard, and run background jobs."`
+	Migrate     MigrateCmd     `cmd:"" help:"Manage the embedded store's schema."`
+	Demo        DemoCmd        `cmd:"" help:"Create a demo organisation with synthetic customers, orders and campaigns."`
+	Eyes        EyesCmd        `cmd:"" help:"Customer segmentation and churn prediction."`
+	Import      ImportCmd      `cmd:"" help:"Import a transactions CSV or a Shopify customer or order export into an organisation."`
+	Admin       AdminCmd       `cmd:"" help:"Operator tasks run against the data dir."`
+	OpenAPI     OpenAPICmd     `cmd:"" name:"openapi" help:"Print the API's OpenAPI 3.1 document."`
+	Healthcheck HealthcheckCmd `cmd:"" help:"Exit 0 if the local server's /health answers, 1 otherwise (container health checks)."`
 }
 
 func main() {
