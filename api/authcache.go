@@ -23,6 +23,15 @@ type authCache struct {
 	mu     sync.Mutex
 	tokens map[string]*auth.Claims
 	roles  map[memberKey]roleEntry
+	// profiles holds what GET /v1/me shows of a user: their email and every
+	// membership with its org's name, reused for the role TTL.
+	profiles map[string]profileEntry
+}
+
+type profileEntry struct {
+	email       string
+	memberships []MembershipView
+	at          time.Time
 }
 
 type memberKey struct{ org, user string }
@@ -33,7 +42,8 @@ type roleEntry struct {
 }
 
 func newAuthCache(now func() time.Time, roleTTL time.Duration) *authCache {
-	return &authCache{now: now, roleTTL: roleTTL, tokens: map[string]*auth.Claims{}, roles: map[memberKey]roleEntry{}}
+	return &authCache{now: now, roleTTL: roleTTL, tokens: map[string]*auth.Claims{}, roles: map[memberKey]roleEntry{},
+		profiles: map[string]profileEntry{}}
 }
 
 // claims returns the claims of a token verified before and not yet expired.
@@ -83,9 +93,44 @@ func (c *authCache) putRole(org, user string, role omnify.Role) {
 	c.roles[memberKey{org, user}] = roleEntry{role: role, at: c.now()}
 }
 
-// forget drops a member's cached role after this server changed it.
+// forget drops a member's cached role and profile after this server
+// changed their membership.
 func (c *authCache) forget(org, user string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.roles, memberKey{org, user})
+	delete(c.profiles, user)
+}
+
+// forgetProfiles drops every cached profile, e.g. after an org was renamed.
+func (c *authCache) forgetProfiles() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.profiles)
+}
+
+// profile returns a user's cached email and memberships within the TTL.
+func (c *authCache) profile(user string) (string, []MembershipView, bool) {
+	if c.roleTTL <= 0 {
+		return "", nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.profiles[user]
+	if !ok || c.now().Sub(e.at) >= c.roleTTL {
+		return "", nil, false
+	}
+	return e.email, e.memberships, true
+}
+
+func (c *authCache) putProfile(user, email string, ms []MembershipView) {
+	if c.roleTTL <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.profiles) >= authCacheMax {
+		clear(c.profiles)
+	}
+	c.profiles[user] = profileEntry{email: email, memberships: ms, at: c.now()}
 }

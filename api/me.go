@@ -40,24 +40,41 @@ func (s *Server) me(ctx context.Context, _ *struct{}) (*meOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.deps.Store.GetUser(ctx, a.UserID)
+	email, ms, err := s.profile(ctx, a.UserID)
 	if err != nil {
-		return nil, fmt.Errorf("load user: %w", err)
+		return nil, err
 	}
-	ms, err := s.deps.Store.ListUserMemberships(ctx, a.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("list memberships: %w", err)
-	}
-	me := &Me{User: UserView{ID: u.ID, Email: u.Email}, Role: a.Role, Memberships: make([]MembershipView, 0, len(ms))}
+	me := &Me{User: UserView{ID: a.UserID, Email: email}, Role: a.Role, Memberships: ms}
 	for _, m := range ms {
-		o, err := s.deps.Store.GetOrg(ctx, m.OrgID)
-		if err != nil {
-			return nil, fmt.Errorf("load org %s: %w", m.OrgID, err)
-		}
-		me.Memberships = append(me.Memberships, MembershipView{OrgID: o.ID, OrgName: o.Name, Role: m.Role})
-		if o.ID == a.OrgID {
-			me.Org = OrgView{ID: o.ID, Name: o.Name}
+		if m.OrgID == a.OrgID {
+			me.Org = OrgView{ID: m.OrgID, Name: m.OrgName}
 		}
 	}
 	return &meOutput{Body: me}, nil
+}
+
+// profile returns the user's email and memberships with org names, from
+// the cache when fresh (the same TTL and invalidation as cached roles).
+func (s *Server) profile(ctx context.Context, userID string) (string, []MembershipView, error) {
+	if email, ms, ok := s.cache.profile(userID); ok {
+		return email, ms, nil
+	}
+	u, err := s.deps.Store.GetUser(ctx, userID)
+	if err != nil {
+		return "", nil, fmt.Errorf("load user: %w", err)
+	}
+	ms, err := s.deps.Store.ListUserMemberships(ctx, userID)
+	if err != nil {
+		return "", nil, fmt.Errorf("list memberships: %w", err)
+	}
+	views := make([]MembershipView, 0, len(ms))
+	for _, m := range ms {
+		o, err := s.deps.Store.GetOrg(ctx, m.OrgID)
+		if err != nil {
+			return "", nil, fmt.Errorf("load org %s: %w", m.OrgID, err)
+		}
+		views = append(views, MembershipView{OrgID: o.ID, OrgName: o.Name, Role: m.Role})
+	}
+	s.cache.putProfile(userID, u.Email, views)
+	return u.Email, views, nil
 }

@@ -137,6 +137,7 @@ func (s *Server) invite(ctx context.Context, in *inviteInput) (*memberOutput, er
 		return nil, fmt.Errorf("look up invitee: %w", err)
 	}
 	m := omnify.Membership{OrgID: a.OrgID, UserID: u.ID, Role: in.Body.Role, CreatedAt: s.deps.Now().UTC()}
+	defer s.cache.forget(a.OrgID, u.ID)
 	if err := s.deps.Store.AddMember(ctx, &m); errors.Is(err, omnify.ErrConflict) {
 		return nil, errIsMember
 	} else if err != nil {

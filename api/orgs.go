@@ -74,6 +74,7 @@ func (s *Server) updateOrg(ctx context.Context, in *orgUpdateInput) (*orgOutput,
 	if err := s.deps.Store.UpdateOrg(ctx, o); err != nil {
 		return nil, fmt.Errorf("update org: %w", err)
 	}
+	s.cache.forgetProfiles()
 	ev := auditOf(ctx)
 	ev.Target, ev.Details = "org:"+o.ID, map[string]string{"old_name": old, "new_name": name}
 	return &orgOutput{Body: OrgDetail{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt}}, nil
