@@ -179,6 +179,11 @@ type JobStore interface {
 	// marks it running, locked by worker until now+lease, and counts the
 	// attempt. No kinds means any kind. ErrNotFound when there is none.
 	ClaimJob(ctx context.Context, kinds []string, worker string, now time.Time, lease time.Duration) (*omnify.Job, error)
+	// ClaimJobByID claims one named job under the same rules as ClaimJob.
+	// When the job exists but cannot be claimed (done, dead, running under
+	// a live lease, or not due yet) it returns the job as it is with
+	// ErrConflict; ErrNotFound when there is no such job.
+	ClaimJobByID(ctx context.Context, id, worker string, now time.Time, lease time.Duration) (*omnify.Job, error)
 	// CompleteJob marks a job succeeded with its result. CompleteJob, FailJob
 	// and SetJobProgress return ErrConflict for a job that is not running.
 	CompleteJob(ctx context.Context, id string, result json.RawMessage, now time.Time) error

@@ -23,6 +23,7 @@ var jobTests = []suiteTest{
 	{"Job/StateGuards", testJobStateGuards},
 	{"Job/Pagination", testJobPagination},
 	{"Job/ConcurrentClaim", testJobConcurrentClaim},
+	{"Job/ClaimByID", testJobClaimByID},
 }
 
 func newJob(id, kind string, runAt time.Time) *omnify.Job {
@@ -302,4 +303,56 @@ func testJobConcurrentClaim(t *testing.T, s store.Store) {
 	}
 	wg.Wait()
 	wantSameSet(t, claimed, want, "claimed jobs")
+}
+
+func testJobClaimByID(t *testing.T, s store.Store) {
+	mustOrg(t, s, "org-1")
+	mustEnqueue(t, s, newJob("job-now", "sync", t0))
+	mustEnqueue(t, s, newJob("job-later", "sync", at(time.Hour)))
+	claim := func(id, worker string, now time.Time) (*omnify.Job, error) {
+		return s.ClaimJobByID(t.Context(), id, worker, now, time.Minute)
+	}
+	j, err := claim("job-now", "worker-1", t0)
+	must(t, err, "claim job-now")
+	if j.Status != omnify.JobRunning || j.Attempts != 1 || j.LockedBy != "worker-1" {
+		t.Fatalf("claimed %+v, want running attempt 1 by worker-1", j)
+	}
+	cases := []struct {
+		id     string
+		now    time.Time
+		want   error
+		status omnify.JobStatus
+	}{
+		{"job-now", at(30 * time.Second), omnify.ErrConflict, omnify.JobRunning},
+		{"job-later", t0, omnify.ErrConflict, omnify.JobQueued},
+		{"job-missing", t0, omnify.ErrNotFound, ""},
+	}
+	for _, c := range cases {
+		got, err := claim(c.id, "worker-2", c.now)
+		if !errors.Is(err, c.want) {
+			t.Fatalf("claim %s: err %v, want %v", c.id, err, c.want)
+		}
+		if c.status != "" && (got == nil || got.Status != c.status || got.ID != c.id) {
+			t.Fatalf("claim %s: got %+v, want it back %s", c.id, got, c.status)
+		}
+	}
+	j, err = claim("job-now", "worker-2", at(2*time.Minute))
+	must(t, err, "reclaim after lease expiry")
+	if j.Attempts != 2 || j.LockedBy != "worker-2" {
+		t.Fatalf("reclaimed %+v, want attempt 2 by worker-2", j)
+	}
+	must(t, s.CompleteJob(t.Context(), "job-now", json.RawMessage(`{}`), at(2*time.Minute)), "complete")
+	if got, err := claim("job-now", "worker-3", at(time.Hour)); !errors.Is(err, omnify.ErrConflict) || got.Status != omnify.JobSucceeded {
+		t.Fatalf("claim of a succeeded job: %+v %v, want it back with ErrConflict", got, err)
+	}
+
+	last := newJob("job-last", "sync", t0)
+	last.MaxAttempts = 1
+	mustEnqueue(t, s, last)
+	if _, err := claim("job-last", "worker-1", t0); err != nil {
+		t.Fatalf("claim job-last: %v", err)
+	}
+	if got, err := claim("job-last", "worker-2", at(time.Hour)); !errors.Is(err, omnify.ErrConflict) || got.Status != omnify.JobDead {
+		t.Fatalf("claim after the last lease expired: %+v %v, want dead with ErrConflict", got, err)
+	}
 }
