@@ -3,6 +3,7 @@ module github.com/omnify-cloud/omnify
 go 1.26.8
 
 require (
+	github.com/rabbitmq/amqp091-go v1.10.0 // indirect
 	github.com/agnivade/levenshtein v1.2.2 // indirect
 	github.com/alecthomas/kong v1.17.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -1,8 +1,9 @@
 // Package jobs is OmniFy's embedded job queue: durable jobs in the store,
 // claimed with a lease by in-process workers, retried with growing delay and
-// declared dead after their last attempt. Syncs and EYES runs go through it;
-// a RabbitMQ-backed queue can replace the transport without changing the
-// handlers.
+// declared dead after their last attempt. Syncs and EYES runs go through it.
+// Job state always lives in the store; a Transport (RabbitMQ, in package
+// amqpqueue) may replace store polling as the way workers learn that a job
+// is ready, without changing the handlers.
 package jobs
 
 import (
@@ -41,6 +42,10 @@ type Config struct {
 	BaseDelay time.Duration // first retry delay, doubled per attempt with jitter; default 5s
 	MaxDelay  time.Duration // cap on the retry delay; default 10m
 	WorkerID  string        // names this process in job locks; default "worker"
+	// Sweep is how often a runner fed by a Transport claims, from the store,
+	// jobs that have been runnable for longer than Sweep with no message
+	// (lost between the store and the broker); default 30s.
+	Sweep time.Duration
 }
 
 // WithDefaults returns c with zero fields defaulted.
@@ -60,6 +65,9 @@ func (c Config) WithDefaults() Config {
 	if c.MaxDelay <= 0 {
 		c.MaxDelay = 10 * time.Minute
 	}
+	if c.Sweep <= 0 {
+		c.Sweep = 30 * time.Second
+	}
 	if c.WorkerID == "" {
 		c.WorkerID = "worker"
 	}
@@ -75,6 +83,7 @@ type Runner struct {
 	mu       sync.RWMutex
 	handlers map[string]Handler
 	wake     chan struct{}
+	tr       Transport // nil: workers poll the store
 }
 
 // NewRunner returns a Runner over s. now may be nil (time.Now).
@@ -127,15 +136,16 @@ func (r *Runner) Enqueue(ctx context.Context, nj NewJob) (*omnify.Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enqueue %s: %w", nj.Kind, err)
 	}
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+	r.announce(ctx, got, 0)
 	return got, nil
 }
 
 // Run works until ctx is cancelled, then waits for running jobs to return.
 func (r *Runner) Run(ctx context.Context) {
+	if r.tr != nil {
+		r.runTransport(ctx)
+		return
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < r.cfg.Workers; i++ {
 		wg.Add(1)
@@ -186,7 +196,13 @@ func (r *Runner) RunOne(ctx context.Context, worker string) bool {
 	return true
 }
 
-func (r *Runner) execute(ctx context.Context, j *omnify.Job) {
+// outcome is what became of one attempt of a job.
+type outcome struct {
+	status  omnify.JobStatus // succeeded, failed (retry at retryAt), dead; empty when nothing was recorded
+	retryAt time.Time
+}
+
+func (r *Runner) execute(ctx context.Context, j *omnify.Job) outcome {
 	r.mu.RLock()
 	h := r.handlers[j.Kind]
 	r.mu.RUnlock()
@@ -207,10 +223,10 @@ func (r *Runner) execute(ctx context.Context, j *omnify.Job) {
 		err = r.complete(ctx, j, res)
 		if err == nil {
 			log.Info("job succeeded")
-			return
+			return outcome{status: omnify.JobSucceeded}
 		}
 	}
-	r.fail(ctx, j, err, log)
+	return r.fail(ctx, j, err, log)
 }
 
 // heartbeat keeps extending the job's lease while its handler runs, so a
@@ -256,7 +272,7 @@ func (r *Runner) complete(ctx context.Context, j *omnify.Job, res any) error {
 	return r.store.CompleteJob(context.WithoutCancel(ctx), j.ID, raw, r.now().UTC())
 }
 
-func (r *Runner) fail(ctx context.Context, j *omnify.Job, err error, log *slog.Logger) {
+func (r *Runner) fail(ctx context.Context, j *omnify.Job, err error, log *slog.Logger) outcome {
 	retryAt := r.now().UTC().Add(r.delay(j.Attempts))
 	var perm permanentError
 	permanent := errors.As(err, &perm)
@@ -266,13 +282,17 @@ func (r *Runner) fail(ctx context.Context, j *omnify.Job, err error, log *slog.L
 	if ctx.Err() != nil && !permanent {
 		// Shutting down: leave the lease to expire so another worker retries.
 		log.Warn("job interrupted by shutdown", "err", err)
-		return
+		return outcome{}
 	}
 	if ferr := r.failInStore(ctx, j, err, retryAt); ferr != nil {
 		log.Error("record job failure", "err", ferr)
-		return
+		return outcome{}
 	}
 	log.Warn("job failed", "err", err, "retry_at", retryAt)
+	if permanent || j.Attempts >= j.MaxAttempts {
+		return outcome{status: omnify.JobDead}
+	}
+	return outcome{status: omnify.JobFailed, retryAt: retryAt}
 }
 
 func (r *Runner) failInStore(ctx context.Context, j *omnify.Job, err error, retryAt time.Time) error {
@@ -281,12 +301,17 @@ func (r *Runner) failInStore(ctx context.Context, j *omnify.Job, err error, retr
 
 // delay is the retry delay after the given attempt: doubling from BaseDelay,
 // capped at MaxDelay, with ±25% jitter so retries of many jobs spread out.
+// A broker-fed runner skips the jitter: each distinct delay is a broker
+// queue, so delays are kept to a few values.
 func (r *Runner) delay(attempt int) time.Duration {
 	d := r.cfg.BaseDelay
 	for i := 1; i < attempt && d < r.cfg.MaxDelay; i++ {
 		d *= 2
 	}
 	d = min(d, r.cfg.MaxDelay)
+	if r.tr != nil {
+		return d
+	}
 	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
 	return d + jitter
 }
