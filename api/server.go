@@ -255,6 +255,7 @@ func (s *Server) routes() {
 	s.registerMembers()
 	s.registerAudit()
 	s.registerEyes()
+	s.registerJobs()
 	s.registerOAuth()
 	s.registerCustomers()
 	s.registerImports()
