@@ -20,6 +20,7 @@ type CLI struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	Serve       ServeCmd       `cmd:"" help:"Serve the API and the dashboard, and run background jobs."`
+	Worker      WorkerCmd      `cmd:"" help:"Run background jobs only (syncs, EYES runs), taking them from RabbitMQ or the store."`
 	Migrate     MigrateCmd     `cmd:"" help:"Manage the embedded store's schema."`
 	Demo        DemoCmd        `cmd:"" help:"Create a demo organisation with synthetic customers, orders and campaigns."`
 	Eyes        EyesCmd        `cmd:"" help:"Customer segmentation and churn prediction."`

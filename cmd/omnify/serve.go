@@ -43,6 +43,7 @@ type ServeCmd struct {
 	Workers     int           `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
 	Shutdown    time.Duration `name:"shutdown-timeout" env:"OMNIFY_SHUTDOWN_TIMEOUT" default:"15s" help:"How long to wait for requests and jobs to finish on shutdown."`
 	ConnectorFlags
+	QueueFlags
 }
 
 func (c *ServeCmd) validate() error {
@@ -64,7 +65,7 @@ func (c *ServeCmd) validate() error {
 	if err := validateRedisURL(c.RedisURL); err != nil {
 		return err
 	}
-	return nil
+	return c.QueueFlags.validate()
 }
 
 // Run starts the server and blocks until SIGINT or SIGTERM.
@@ -75,11 +76,14 @@ func (c *ServeCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := c.logger(os.Stderr)
-	app, err := openApp(ctx, &c.Common, log, c.Workers)
+	app, err := openAppWith(ctx, &c.Common, log, c.QueueFlags.jobsConfig(c.Workers))
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	if err := c.QueueFlags.attach(app); err != nil {
+		return err
+	}
 	srv, err := c.buildServer(app)
 	if err != nil {
 		return err
@@ -182,11 +186,18 @@ type app struct {
 	eyes  *eyesrun.Service
 	sink  *identity.Sink // the customer graph every source writes through
 	conns *connectors    // set by ServeCmd
+	// closers run, last first, when the app closes, before the store.
+	closers []func() error
 }
 
 // openApp opens (and migrates) the embedded store and builds the job runner
 // with every job kind registered.
 func openApp(ctx context.Context, c *Common, log *slog.Logger, workers int) (*app, error) {
+	return openAppWith(ctx, c, log, jobs.Config{Workers: workers})
+}
+
+// openAppWith is openApp with the job runner's whole configuration.
+func openAppWith(ctx context.Context, c *Common, log *slog.Logger, cfg jobs.Config) (*app, error) {
 	dir, err := c.ensureDataDir()
 	if err != nil {
 		return nil, err
@@ -202,9 +213,19 @@ func openApp(ctx context.Context, c *Common, log *slog.Logger, workers int) (*ap
 	a := &app{dir: dir, log: log, store: db}
 	host, _ := os.Hostname()
 	a.sink = newIdentitySink(a)
-	a.jobs = jobs.NewRunner(db, jobs.Config{Workers: workers, WorkerID: fmt.Sprintf("%s-%d", host, os.Getpid())}, log, nil)
+	if cfg.WorkerID == "" {
+		cfg.WorkerID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	a.jobs = jobs.NewRunner(db, cfg, log, nil)
 	registerJobs(a)
 	return a, nil
 }
 
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.log.Warn("close", "err", err)
+		}
+	}
+	return a.store.Close()
+}
