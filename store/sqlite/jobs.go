@@ -237,27 +237,29 @@ func scanJob(row scanner) (omnify.Job, error) {
 }
 
 // ClaimJobByID claims the named job when it is runnable. A running job whose
-// lease expired on its last attempt is first marked dead, as in ClaimJob.
+// lease expired on its last attempt is marked dead instead, as in ClaimJob;
+// the claim is tried first because it is the common case for a consumer.
 func (db *DB) ClaimJobByID(ctx context.Context, id, worker string, now time.Time, lease time.Duration) (*omnify.Job, error) {
 	var j *omnify.Job
 	claimed := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'dead', locked_by = '', updated_at = ?,
-			error = CASE WHEN error = '' THEN 'lease expired on the last attempt' ELSE error END
-			WHERE id = ? AND status = 'running' AND locked_until <= ? AND attempts >= max_attempts`,
-			micro(now), id, micro(now)); err != nil {
-			return err
-		}
 		var err error
 		j, err = scanJobPtr(tx.QueryRowContext(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
 			locked_by = ?, locked_until = ?, updated_at = ?
-			WHERE id = ? AND ((status IN ('queued', 'failed') AND run_at <= ?) OR (status = 'running' AND locked_until <= ?))
+			WHERE id = ? AND ((status IN ('queued', 'failed') AND run_at <= ?)
+				OR (status = 'running' AND locked_until <= ? AND attempts < max_attempts))
 			RETURNING `+jobCols, worker, micro(now.Add(lease)), micro(now), id, micro(now), micro(now)))
 		if err == nil {
 			claimed = true
 			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'dead', locked_by = '', updated_at = ?,
+			error = CASE WHEN error = '' THEN 'lease expired on the last attempt' ELSE error END
+			WHERE id = ? AND status = 'running' AND locked_until <= ? AND attempts >= max_attempts`,
+			micro(now), id, micro(now)); err != nil {
 			return err
 		}
 		j, err = scanJobPtr(tx.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ?`, id))
