@@ -12,13 +12,18 @@ import (
 // exists because the container image has no shell or curl: Docker's
 // HEALTHCHECK runs the binary itself.
 type HealthcheckCmd struct {
-	Addr    string        `name:"addr" env:"OMNIFY_ADDR" default:"127.0.0.1:8080" help:"Address the server listens on (as given to serve)."`
-	Timeout time.Duration `name:"timeout" default:"3s" help:"How long to wait for the answer."`
+	Addr       string        `name:"addr" env:"OMNIFY_ADDR" default:"127.0.0.1:8080" help:"Address the server listens on (as given to serve)."`
+	HealthAddr string        `name:"health-addr" env:"OMNIFY_HEALTH_ADDR" help:"Address of a worker's health endpoints; when set it is probed instead of --addr."`
+	Timeout    time.Duration `name:"timeout" default:"3s" help:"How long to wait for the answer."`
 }
 
 // Run returns an error, so the process exits 1, unless /health answers 200.
 func (c *HealthcheckCmd) Run() error {
-	url, err := healthURL(c.Addr)
+	addr := c.Addr
+	if c.HealthAddr != "" {
+		addr = c.HealthAddr
+	}
+	url, err := healthURL(addr)
 	if err != nil {
 		return err
 	}

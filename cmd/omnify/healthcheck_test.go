@@ -63,6 +63,20 @@ func TestHealthcheckExitsByStatus(t *testing.T) {
 	}
 }
 
+// TestHealthcheckPrefersTheHealthAddress: a worker container sets only
+// OMNIFY_HEALTH_ADDR, and an inherited OMNIFY_ADDR must not win over it.
+func TestHealthcheckPrefersTheHealthAddress(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedAddr := strings.TrimPrefix(closed.URL, "http://")
+	closed.Close()
+	cmd := &HealthcheckCmd{Addr: closedAddr, HealthAddr: strings.TrimPrefix(srv.URL, "http://"), Timeout: time.Second}
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("Run() = %v, want the health address probed", err)
+	}
+}
+
 func TestHealthcheckFailsWithNothingListening(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := strings.TrimPrefix(srv.URL, "http://")

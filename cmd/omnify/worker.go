@@ -17,6 +17,7 @@ type WorkerCmd struct {
 	Workers int `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
 	ConnectorFlags
 	QueueFlags
+	HealthFlags
 }
 
 func (c *WorkerCmd) validate() error {
@@ -48,6 +49,9 @@ func (c *WorkerCmd) Run() error {
 	}
 	// The sync handler needs what the API would get; the API itself is not built.
 	if a.conns, err = setupConnectors(a, &c.ConnectorFlags, &api.Deps{Store: a.store, Logger: log, Jobs: a.jobs}); err != nil {
+		return err
+	}
+	if err := c.HealthFlags.start(ctx, log, a.store.Ping); err != nil {
 		return err
 	}
 	log.Info("omnify worker started", "data_dir", a.dir, "workers", c.Workers, "amqp", c.AMQPURL != "")
