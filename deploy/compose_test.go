@@ -90,8 +90,8 @@ func TestComposeOmnifyServices(t *testing.T) {
 			if isRootUser(s.User) {
 				t.Errorf("runs as user %q, want a non-root UID", s.User)
 			}
-			if s.Environment["OMNIFY_ADDR"] == "" {
-				t.Error("OMNIFY_ADDR unset: the default listens on loopback only")
+			if len(s.Command) > 0 && s.Environment[listenVar[s.Command[0]]] == "" {
+				t.Errorf("%s unset: %s would not answer health checks or scrapes from outside", listenVar[s.Command[0]], s.Command[0])
 			}
 		})
 	}
@@ -100,11 +100,25 @@ func TestComposeOmnifyServices(t *testing.T) {
 	}
 }
 
-// TestComposePortsLineUp checks that the published port, the port the API
-// listens on and the port Prometheus scrapes are the same.
+// listenVar names the variable holding the address each omnify
+// subcommand answers /health and /metrics on.
+var listenVar = map[string]string{"serve": "OMNIFY_ADDR", "worker": "OMNIFY_HEALTH_ADDR"}
+
+// composePort is the port the compose service's omnify process listens on.
+func composePort(t *testing.T, c composeFile, service string) int {
+	t.Helper()
+	s := c.Services[service]
+	if len(s.Command) == 0 {
+		t.Fatalf("service %s has no command", service)
+	}
+	return portOf(t, s.Environment[listenVar[s.Command[0]]])
+}
+
+// TestComposePortsLineUp checks that the published port, the port each
+// omnify process listens on and the port Prometheus scrapes are the same.
 func TestComposePortsLineUp(t *testing.T) {
 	c := loadCompose(t)
-	port := portOf(t, c.Services["api"].Environment["OMNIFY_ADDR"])
+	port := composePort(t, c, "api")
 	published := false
 	for _, p := range c.Services["api"].Ports {
 		parts := strings.Split(p, ":")
@@ -116,9 +130,9 @@ func TestComposePortsLineUp(t *testing.T) {
 		t.Errorf("api ports %v do not publish the listen port %d", c.Services["api"].Ports, port)
 	}
 	for _, job := range loadPrometheus(t).omnifyJobs(t) {
-		for _, p := range job.ports() {
-			if p != port {
-				t.Errorf("prometheus job %q scrapes port %d, the API listens on %d", job.JobName, p, port)
+		for _, target := range job.targets() {
+			if want := composePort(t, c, target.host); target.port != want {
+				t.Errorf("prometheus job %q scrapes %s:%d, which listens on %d", job.JobName, target.host, target.port, want)
 			}
 		}
 	}

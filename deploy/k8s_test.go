@@ -75,6 +75,7 @@ type container struct {
 	} `yaml:"ports"`
 	Env []struct {
 		Name      string `yaml:"name"`
+		Value     string `yaml:"value"`
 		ValueFrom *struct {
 			SecretKeyRef *struct {
 				Name string `yaml:"name"`
@@ -272,15 +273,27 @@ func (m manifests) omnify(t *testing.T, component string) (deployment, container
 	return d, container{}
 }
 
-// listenPort is the port OMNIFY_ADDR in the ConfigMap makes the binary listen on.
-func (m manifests) listenPort(t *testing.T) int {
+// listenPort is the port the component's omnify process answers probes
+// and scrapes on: its subcommand's listen variable, from the container's
+// own env or else from a ConfigMap.
+func (m manifests) listenPort(t *testing.T, component string) int {
 	t.Helper()
+	_, c := m.omnify(t, component)
+	if len(c.Args) == 0 {
+		t.Fatalf("%s: no args", component)
+	}
+	name := listenVar[c.Args[0]]
+	for _, e := range c.Env {
+		if e.Name == name && e.Value != "" {
+			return portOf(t, e.Value)
+		}
+	}
 	for _, data := range m.configMaps {
-		if addr, ok := data["OMNIFY_ADDR"]; ok {
+		if addr, ok := data[name]; ok {
 			return portOf(t, addr)
 		}
 	}
-	t.Fatal("no ConfigMap sets OMNIFY_ADDR: the default listens on loopback only")
+	t.Fatalf("%s: %s unset: probes and scrapes could not reach it", component, name)
 	return 0
 }
 
@@ -305,8 +318,8 @@ func TestK8sDeployments(t *testing.T) {
 			if p := d.Spec.Template.Metadata.Annotations["prometheus.io/path"]; p != "/metrics" {
 				t.Errorf("prometheus.io/path annotation %q, want /metrics", p)
 			}
-			if p := d.Spec.Template.Metadata.Annotations["prometheus.io/port"]; p != strconv.Itoa(m.listenPort(t)) {
-				t.Errorf("prometheus.io/port annotation %q, want the listen port %d", p, m.listenPort(t))
+			if p := d.Spec.Template.Metadata.Annotations["prometheus.io/port"]; p != strconv.Itoa(m.listenPort(t, comp)) {
+				t.Errorf("prometheus.io/port annotation %q, want the listen port %d", p, m.listenPort(t, comp))
 			}
 		})
 	}
@@ -318,7 +331,6 @@ func TestK8sDeployments(t *testing.T) {
 func TestK8sProbesHitRealRoutes(t *testing.T) {
 	m := loadManifests(t)
 	live := newLiveRoutes(t)
-	port := m.listenPort(t)
 	tests := []struct {
 		name  string
 		probe func(container) *probe
@@ -329,6 +341,7 @@ func TestK8sProbesHitRealRoutes(t *testing.T) {
 	}
 	for _, comp := range components {
 		_, c := m.omnify(t, comp)
+		port := m.listenPort(t, comp)
 		for _, tc := range tests {
 			p := tc.probe(c)
 			if p == nil || p.HTTPGet == nil {
@@ -435,7 +448,7 @@ func TestK8sTrafficReachesTheAPI(t *testing.T) {
 	m := loadManifests(t)
 	d, c := m.omnify(t, "api")
 	pods := d.Spec.Template.Metadata.Labels
-	port := m.listenPort(t)
+	port := m.listenPort(t, "api")
 	svcPorts := map[string]bool{}
 	for _, s := range m.services {
 		if (labelSelector{MatchLabels: s.Spec.Selector}).matches(pods) {

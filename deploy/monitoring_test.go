@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,12 +65,27 @@ func (j scrapeJob) hosts() []string {
 	return hosts
 }
 
-func (j scrapeJob) ports() []int {
-	var ports []int
+type scrapeTarget struct {
+	host string
+	port int
+}
+
+// targets lists the job's omnify hosts with the port scraped on each.
+func (j scrapeJob) targets() []scrapeTarget {
+	var out []scrapeTarget
 	for _, d := range j.DNSSDConfigs {
-		ports = append(ports, d.Port)
+		for _, n := range d.Names {
+			out = append(out, scrapeTarget{n, d.Port})
+		}
 	}
-	return ports
+	for _, s := range j.StaticConfigs {
+		for _, target := range s.Targets {
+			host, port, _ := strings.Cut(target, ":")
+			p, _ := strconv.Atoi(port)
+			out = append(out, scrapeTarget{host, p})
+		}
+	}
+	return slices.DeleteFunc(out, func(t scrapeTarget) bool { return !slices.Contains(omnifyServices, t.host) })
 }
 
 func TestPrometheusScrapesEveryOmnifyService(t *testing.T) {
