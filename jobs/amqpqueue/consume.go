@@ -55,7 +55,11 @@ func (q *Queue) consumeOnce(ctx context.Context, prefetch int, out chan<- jobs.D
 	if err := ch.Qos(prefetch, 0, false); err != nil {
 		return fmt.Errorf("amqp qos: %w", err)
 	}
-	msgs, err := ch.ConsumeWithContext(ctx, q.WorkQueue(), "", false, false, false, false, nil)
+	// Not ctx: on cancel the library would cancel the consumer concurrently
+	// with the Close below, and the two calls can take each other's replies
+	// and hang. Closing the channel ends the consumer and requeues its
+	// unacknowledged messages.
+	msgs, err := ch.ConsumeWithContext(context.Background(), q.WorkQueue(), "", false, false, false, false, nil)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", q.WorkQueue(), err)
 	}
