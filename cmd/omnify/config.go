@@ -16,6 +16,7 @@ type Common struct {
 	DataDir   string `name:"data-dir" env:"OMNIFY_DATA_DIR" default:"./data" help:"Directory for the embedded store, keys and other state."`
 	LogLevel  string `name:"log-level" env:"OMNIFY_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat string `name:"log-format" env:"OMNIFY_LOG_FORMAT" default:"json" help:"Log format: json or text."`
+	StoreFlags
 }
 
 // validate checks the shared settings; messages name the variable at fault.

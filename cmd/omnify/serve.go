@@ -22,7 +22,6 @@ import (
 	"github.com/omnify-cloud/omnify/importer"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
-	"github.com/omnify-cloud/omnify/store/sqlite"
 	"github.com/omnify-cloud/omnify/web"
 )
 
@@ -181,7 +180,7 @@ func (c *ServeCmd) serve(ctx context.Context, app *app, srv *api.Server) error {
 type app struct {
 	dir   string
 	log   *slog.Logger
-	store *sqlite.DB
+	store backend
 	jobs  *jobs.Runner
 	eyes  *eyesrun.Service
 	sink  *identity.Sink // the customer graph every source writes through
@@ -190,7 +189,7 @@ type app struct {
 	closers []func() error
 }
 
-// openApp opens (and migrates) the embedded store and builds the job runner
+// openApp opens (and migrates) the store (embedded SQLite, or MongoDB) and builds the job runner
 // with every job kind registered.
 func openApp(ctx context.Context, c *Common, log *slog.Logger, workers int) (*app, error) {
 	return openAppWith(ctx, c, log, jobs.Config{Workers: workers})
@@ -202,13 +201,9 @@ func openAppWith(ctx context.Context, c *Common, log *slog.Logger, cfg jobs.Conf
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, c.dbPath(dir), sqlite.Options{})
+	db, err := c.openStore(ctx, c.dbPath(dir))
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate store: %w", err)
+		return nil, err
 	}
 	a := &app{dir: dir, log: log, store: db}
 	host, _ := os.Hostname()
