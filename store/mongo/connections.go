@@ -166,9 +166,13 @@ func (db *DB) advanceStream(ctx context.Context, k string, v int64, fields bson.
 	if err != nil || !won {
 		return false, err
 	}
-	_, err = db.c(colStreams).UpdateOne(ctx, bson.D{{Key: "_id", Value: k}, {Key: "v.version", Value: v}},
+	res, err := db.c(colStreams).UpdateOne(ctx, bson.D{{Key: "_id", Value: k}, {Key: "v.version", Value: v}},
 		bson.D{{Key: "$set", Value: fields}})
-	return err == nil, err
+	if err != nil || res.MatchedCount == 0 {
+		return false, err
+	}
+	db.releaseGuard(ctx, key(colStreams, k, strconv.FormatInt(v, 10)))
+	return true, nil
 }
 
 func (db *DB) ResetStreamState(ctx context.Context, orgID, connectionID, stream string, now time.Time) (int64, error) {

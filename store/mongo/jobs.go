@@ -167,8 +167,12 @@ func (db *DB) claim(ctx context.Context, filter bson.D, worker string, now time.
 			if err != nil {
 				return nil, err
 			}
-			if won {
-				return db.takeJob(ctx, c, worker, now, lease)
+			if !won {
+				continue
+			}
+			j, err := db.takeJob(ctx, c, worker, now, lease)
+			if !errors.Is(err, errMoved) {
+				return j, err
 			}
 		}
 	}
@@ -177,7 +181,8 @@ func (db *DB) claim(ctx context.Context, filter bson.D, worker string, now time.
 
 // takeJob moves a job whose generation guard the caller won to running.
 func (db *DB) takeJob(ctx context.Context, c jobDoc, worker string, now time.Time, lease time.Duration) (*omnify.Job, error) {
-	_, err := db.c(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: c.V.ID}, {Key: "gen", Value: c.Gen}},
+	gk := key(colJobs, c.V.ID, strconv.FormatInt(c.Gen, 10))
+	res, err := db.c(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: c.V.ID}, {Key: "gen", Value: c.Gen}},
 		bson.D{
 			{Key: "$set", Value: set("v.status", omnify.JobRunning, "v.lockedby", worker,
 				"v.lockeduntil", micro(now.Add(lease)), "v.updatedat", micro(now))},
@@ -186,6 +191,10 @@ func (db *DB) takeJob(ctx context.Context, c jobDoc, worker string, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	if res.MatchedCount == 0 {
+		return nil, errMoved
+	}
+	db.releaseGuard(ctx, gk)
 	return findOne[omnify.Job](ctx, db.c(colJobs), bson.D{{Key: "_id", Value: c.V.ID}})
 }
 
@@ -310,11 +319,18 @@ func (db *DB) RetryJob(ctx context.Context, orgID, id string, now time.Time) err
 	if !won {
 		return notDead
 	}
-	_, err = db.c(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "gen", Value: d.Gen}},
+	res, err := db.c(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "gen", Value: d.Gen}},
 		bson.D{{Key: "$set", Value: set("v.status", omnify.JobQueued, "v.attempts", 0, "left", d.V.MaxAttempts,
 			"v.runat", micro(now), "v.updatedat", micro(now), "v.lockedby", "", "v.lockeduntil", zeroMicro,
 			"gen", d.Gen+1)}})
-	return wrap("retry job", err)
+	if err != nil {
+		return wrap("retry job", err)
+	}
+	if res.MatchedCount == 0 {
+		return notDead
+	}
+	db.releaseGuard(ctx, key(colJobs, id, strconv.FormatInt(d.Gen, 10)))
+	return nil
 }
 
 func (db *DB) GetJob(ctx context.Context, orgID, id string) (*omnify.Job, error) {

@@ -67,9 +67,16 @@ func (db *DB) addOwners(ctx context.Context, orgID string, n int, guarded bool) 
 		if !won {
 			continue
 		}
-		_, err = db.c(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}, {Key: "gen", Value: o.Gen}},
+		res, err := db.c(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: orgID}, {Key: "gen", Value: o.Gen}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "owners", Value: o.Owners + n}, {Key: "gen", Value: o.Gen + 1}}}})
-		return err
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			continue
+		}
+		db.releaseGuard(ctx, key(colOrgs, orgID, strconv.FormatInt(o.Gen, 10)))
+		return nil
 	}
 	return fmt.Errorf("owner count of org %s: too much contention: %w", orgID, omnify.ErrConflict)
 }

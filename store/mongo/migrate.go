@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -53,29 +54,68 @@ var indexes = []index{
 	{colRecords, []string{"v.orgid", "v.stream", "v.identityid"}, false},
 }
 
-// Migrate creates the collections' indexes. It is idempotent: creating an
-// index that exists with the same definition does nothing.
+// Migrate creates the indexes that do not exist yet, one at a time: it
+// runs at every start-up, and FerretDB v1 drops the connection when a
+// createIndexes command repeats an existing index beside a new one.
 func (db *DB) Migrate(ctx context.Context) error {
-	byCol := map[string][]mongo.IndexModel{}
-	var order []string
+	existing := map[string]map[string]bool{}
 	for _, ix := range indexes {
-		keys := bson.D{}
-		for _, f := range ix.fields {
+		names, ok := existing[ix.col]
+		if !ok {
+			var err error
+			if names, err = db.indexNames(ctx, ix.col); err != nil {
+				return fmt.Errorf("migrate mongo: indexes of %s: %w", ix.col, err)
+			}
+			existing[ix.col] = names
+		}
+		keys, name := bson.D{}, ""
+		for i, f := range ix.fields {
 			keys = append(keys, bson.E{Key: f, Value: 1})
+			if i > 0 {
+				name += "_"
+			}
+			name += f + "_1"
 		}
-		m := mongo.IndexModel{Keys: keys}
+		if names[name] {
+			continue
+		}
+		opts := options.Index().SetName(name)
 		if ix.unique {
-			m.Options = options.Index().SetUnique(true)
+			opts.SetUnique(true)
 		}
-		if _, ok := byCol[ix.col]; !ok {
-			order = append(order, ix.col)
+		if _, err := db.c(ix.col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: keys, Options: opts}); err != nil {
+			return fmt.Errorf("migrate mongo: index %s of %s: %w", name, ix.col, err)
 		}
-		byCol[ix.col] = append(byCol[ix.col], m)
-	}
-	for _, col := range order {
-		if _, err := db.c(col).Indexes().CreateMany(ctx, byCol[col]); err != nil {
-			return fmt.Errorf("migrate mongo: indexes of %s: %w", col, err)
-		}
+		names[name] = true
 	}
 	return nil
+}
+
+// indexNames lists the names of a collection's indexes; none when the
+// collection does not exist yet.
+func (db *DB) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	names := map[string]bool{}
+	cur, err := db.c(col).Indexes().List(ctx)
+	if err != nil {
+		return names, ignoreNamespaceNotFound(err)
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		names[s.Name] = true
+	}
+	return names, nil
+}
+
+// ignoreNamespaceNotFound treats listing a missing collection as empty.
+func ignoreNamespaceNotFound(err error) error {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Code == 26 {
+		return nil
+	}
+	return err
 }

@@ -14,6 +14,13 @@
 // writes (CreateAccount, ApplyResolution) are ordered so a failure either
 // undoes itself or converges when retried; see their comments.
 //
+// What stays weaker than SQLite without transactions: the moves out of
+// running (complete, fail, progress) and of unfinished EYES and sync runs
+// are conditional updates, atomic on MongoDB but not promised by FerretDB
+// v1; only the lease holder makes them, so they do not race in practice.
+// Guard documents of left states are deleted after each change; those of
+// used refresh tokens stay (one small document per token).
+//
 // Times are stored as int64 Unix microseconds (BSON dates keep only
 // milliseconds), so they round-trip at the precision the store promises and
 // compare as integers in keyset cursors.
@@ -254,6 +261,17 @@ func (db *DB) guard(ctx context.Context, k string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// releaseGuard deletes the guard of a state its document has left. A late
+// writer may then win the guard again, but its update, conditioned on the
+// old state, matches nothing (errMoved). Deletion is best-effort: a guard
+// left behind costs one small document.
+func (db *DB) releaseGuard(ctx context.Context, k string) {
+	_, _ = db.c(colGuards).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: k}})
+}
+
+// errMoved reports a guarded update whose document left the guarded state.
+var errMoved = fmt.Errorf("record changed concurrently: %w", omnify.ErrConflict)
 
 // maxRounds bounds the retries of an optimistic guard under contention.
 const maxRounds = 1000
