@@ -117,7 +117,6 @@ const (
 	colJobKeys    = "job_idempotency_keys"
 	colRuns       = "eyes_runs"
 	colScores     = "eyes_scores"
-	colCounters   = "counters"
 	colConns      = "connections"
 	colStreams    = "stream_states"
 	colSyncRuns   = "sync_runs"

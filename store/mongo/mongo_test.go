@@ -78,7 +78,7 @@ func opener(uri string) storetest.NewStore {
 	}
 }
 
-func openDB(t *testing.T, uri, name string) *mongo.DB {
+func openDB(t testing.TB, uri, name string) *mongo.DB {
 	t.Helper()
 	db, err := mongo.Open(t.Context(), uri, name, mongo.Options{})
 	if err != nil {

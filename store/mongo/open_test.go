@@ -1,6 +1,7 @@
 package mongo_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestOpenErrors(t *testing.T) {
 func TestMigrateTwice(t *testing.T) {
 	db := openDB(t, ferretURI, "omnify_migrate_twice")
 	t.Cleanup(func() {
-		_ = db.Drop(t.Context())
+		_ = db.Drop(context.Background())
 		_ = db.Close()
 	})
 	if err := db.Migrate(t.Context()); err != nil {
