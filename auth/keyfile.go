@@ -55,22 +55,36 @@ func readKey(path string) (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
+// writeKey publishes the key at path only once it is completely written:
+// it goes to a temporary file first and is hard-linked into place, which
+// fails with ErrExist when another process won. A reader never sees a
+// half-written key.
 func writeKey(path string, key ed25519.PrivateKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return fmt.Errorf("encode signing key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".jwt-key-*")
 	if err != nil {
 		return fmt.Errorf("create signing key: %w", err)
 	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		os.Remove(path)
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if err == nil {
+		err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("write signing key: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write signing key: %w", err)
+	if err := os.Link(tmp, path); err != nil {
+		return fmt.Errorf("create signing key: %w", err)
 	}
 	return nil
 }
