@@ -52,7 +52,12 @@ func (c *MigrateStatusCmd) Run() error {
 		return err
 	}
 	defer db.Close()
-	sts, err := db.MigrationStatus(context.Background())
+	sq, ok := db.(*sqlite.DB)
+	if !ok {
+		fmt.Println("MongoDB has no numbered migrations: `omnify migrate up` creates any missing index.")
+		return nil
+	}
+	sts, err := sq.MigrationStatus(context.Background())
 	if err != nil {
 		return fmt.Errorf("migration status: %w", err)
 	}
@@ -70,7 +75,9 @@ func (c *MigrateStatusCmd) Run() error {
 	return tw.Flush()
 }
 
-func (c *Common) open() (*sqlite.DB, error) {
+// open opens the store the settings choose (SQLite under the data dir, or
+// MongoDB when OMNIFY_MONGO_URI is set), without migrating it.
+func (c *Common) open() (backend, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -78,9 +85,5 @@ func (c *Common) open() (*sqlite.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(context.Background(), c.dbPath(dir), sqlite.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	return db, nil
+	return c.openBackend(context.Background(), c.dbPath(dir))
 }

@@ -42,6 +42,19 @@ func (f *StoreFlags) validate() error {
 // openStore opens the chosen store and migrates it; sqlitePath is the
 // embedded store's file, used when no MongoDB URI is set.
 func (f *StoreFlags) openStore(ctx context.Context, sqlitePath string) (backend, error) {
+	db, err := f.openBackend(ctx, sqlitePath)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	return db, nil
+}
+
+// openBackend opens the chosen store without migrating it.
+func (f *StoreFlags) openBackend(ctx context.Context, sqlitePath string) (backend, error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
@@ -54,10 +67,6 @@ func (f *StoreFlags) openStore(ctx context.Context, sqlitePath string) (backend,
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
-	}
-	if err := db.Migrate(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("migrate store: %w", err)
 	}
 	return db, nil
 }
