@@ -3,8 +3,6 @@ package mongo
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -89,32 +87,8 @@ func scan[T any](ctx context.Context, c *mongo.Collection, filter, sort any, fn 
 	return wrap(op, err)
 }
 
-// cursor is the last sort key of a page. It travels as base64 JSON so
-// clients treat it as opaque.
-type cursor struct {
-	T int64  `json:"t,omitempty"` // a time in unix microseconds
-	N int64  `json:"n,omitempty"` // a number, e.g. a version
-	S string `json:"s,omitempty"` // an ID
-}
-
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c) // plain fields always marshal
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(p store.Page) (c cursor, ok bool, err error) {
-	if p.After == "" {
-		return c, false, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p.After)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil {
-		return c, false, omnify.Invalid("after", "malformed page cursor")
-	}
-	return c, true, nil
-}
+// cursor is the shared keyset cursor.
+type cursor = store.Cursor
 
 // sortKey is one field of a keyset ordering.
 type sortKey struct {
@@ -141,7 +115,7 @@ type listing[T any] struct {
 // to know whether a next page exists.
 func (l listing[T]) page(ctx context.Context, p store.Page) ([]T, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -173,7 +147,7 @@ func (l listing[T]) page(ctx context.Context, p store.Page) ([]T, string, error)
 		return out, "", nil
 	}
 	out = out[:p.Limit]
-	return out, l.key(out[len(out)-1]).encode(), nil
+	return out, l.key(out[len(out)-1]).Encode(), nil
 }
 
 // after expands a tuple comparison (a, b, c) > (x, y, z) into the

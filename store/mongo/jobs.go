@@ -28,8 +28,6 @@ import (
 // primary key is the unique index. The key is inserted before the job, and
 // removed again when the job insert fails.
 
-const defaultMaxAttempts = 5
-
 type jobKey struct {
 	JobID string `bson:"jobid"`
 }
@@ -86,21 +84,7 @@ func (db *DB) existingJob(ctx context.Context, k string, n omnify.Job) (*omnify.
 }
 
 func (db *DB) jobDefaults(j omnify.Job) omnify.Job {
-	if j.ID == "" {
-		j.ID = newID()
-	}
-	j.Status, j.Attempts, j.LockedBy, j.LockedUntil = omnify.JobQueued, 0, "", time.Time{}
-	if j.MaxAttempts <= 0 {
-		j.MaxAttempts = defaultMaxAttempts
-	}
-	j.CreatedAt = db.stamp(j.CreatedAt)
-	if j.RunAt.IsZero() {
-		j.RunAt = j.CreatedAt
-	}
-	if j.UpdatedAt.IsZero() {
-		j.UpdatedAt = j.CreatedAt
-	}
-	return j
+	return store.QueuedJob(j, db.now(), newID)
 }
 
 func set(kv ...any) bson.D {

@@ -90,7 +90,7 @@ func (db *DB) deleteRecords(ctx context.Context, orgID, platform, stream string,
 // the customer too, as in every backend.
 func (db *DB) ListSourceRecords(ctx context.Context, orgID string, f store.SourceRecordFilter, p store.Page) ([]store.SourceRecord, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list source records: %w", err)
 	}
@@ -118,7 +118,7 @@ func (db *DB) ListSourceRecords(ctx context.Context, orgID string, f store.Sourc
 		return out, "", nil
 	}
 	out = out[:p.Limit]
-	return out, cursor{S: recordKey(out[p.Limit-1])}.encode(), nil
+	return out, cursor{S: recordKey(out[p.Limit-1])}.Encode(), nil
 }
 
 // ownedOrders returns a test keeping non-order records and the order

@@ -26,7 +26,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *omnify.AuditEvent) error {
 // ListAudit lists an org's events newest first, Since ≤ CreatedAt < Until.
 func (db *DB) ListAudit(ctx context.Context, orgID string, f store.AuditFilter, p store.Page) ([]omnify.AuditEvent, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit: %w", err)
 	}

@@ -66,7 +66,7 @@ func (db *DB) UpsertCampaignMetrics(ctx context.Context, orgID string, ms []omni
 // ListCampaigns lists an org's campaigns by ID.
 func (db *DB) ListCampaigns(ctx context.Context, orgID string, p store.Page) ([]omnify.Campaign, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list campaigns: %w", err)
 	}

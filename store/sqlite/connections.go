@@ -68,7 +68,7 @@ func (db *DB) FindConnection(ctx context.Context, id string) (*omnify.Connection
 // ListConnections lists an org's connections, oldest first.
 func (db *DB) ListConnections(ctx context.Context, orgID string, p store.Page) ([]omnify.Connection, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list connections: %w", err)
 	}

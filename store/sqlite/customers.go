@@ -58,7 +58,7 @@ func (db *DB) GetCustomer(ctx context.Context, orgID, id string) (*omnify.Custom
 // ListCustomers lists an org's customers by ID.
 func (db *DB) ListCustomers(ctx context.Context, orgID string, f store.CustomerFilter, p store.Page) ([]omnify.Customer, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list customers: %w", err)
 	}

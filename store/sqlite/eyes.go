@@ -83,7 +83,7 @@ func (db *DB) LatestEyesRun(ctx context.Context, orgID string) (*omnify.EyesRun,
 // ListEyesRuns lists an org's runs, highest version first.
 func (db *DB) ListEyesRuns(ctx context.Context, orgID string, p store.Page) ([]omnify.EyesRun, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list eyes runs: %w", err)
 	}

@@ -12,8 +12,7 @@ import (
 	"github.com/omnify-cloud/omnify/store"
 )
 
-// defaultMaxAttempts applies to jobs enqueued without an attempt budget.
-const defaultMaxAttempts = 5
+// store.DefaultMaxAttempts applies to jobs enqueued without an attempt budget.
 
 const jobCols = `id, org_id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until,
 	idempotency_key, progress, result, error, created_at, updated_at`
@@ -52,21 +51,7 @@ func (db *DB) EnqueueJob(ctx context.Context, j *omnify.Job) (*omnify.Job, error
 }
 
 func (db *DB) jobDefaults(j omnify.Job) omnify.Job {
-	if j.ID == "" {
-		j.ID = newID()
-	}
-	j.Status, j.Attempts, j.LockedBy, j.LockedUntil = omnify.JobQueued, 0, "", time.Time{}
-	if j.MaxAttempts <= 0 {
-		j.MaxAttempts = defaultMaxAttempts
-	}
-	j.CreatedAt = db.stamp(j.CreatedAt)
-	if j.RunAt.IsZero() {
-		j.RunAt = j.CreatedAt
-	}
-	if j.UpdatedAt.IsZero() {
-		j.UpdatedAt = j.CreatedAt
-	}
-	return j
+	return store.QueuedJob(j, db.now(), newID)
 }
 
 func jobArgs(j *omnify.Job) []any {
@@ -191,7 +176,7 @@ func (db *DB) GetJob(ctx context.Context, orgID, id string) (*omnify.Job, error)
 // ListJobs lists an org's jobs, newest first.
 func (db *DB) ListJobs(ctx context.Context, orgID string, p store.Page) ([]omnify.Job, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list jobs: %w", err)
 	}

@@ -37,7 +37,7 @@ func (db *DB) GetMembership(ctx context.Context, orgID, userID string) (*omnify.
 // ListMembers lists an org's members by join time, then user ID.
 func (db *DB) ListMembers(ctx context.Context, orgID string, p store.Page) ([]omnify.Membership, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list members: %w", err)
 	}

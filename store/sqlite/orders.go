@@ -42,7 +42,7 @@ func (db *DB) UpsertOrders(ctx context.Context, orgID string, os []omnify.Order)
 // ListOrders lists one customer's orders, oldest first.
 func (db *DB) ListOrders(ctx context.Context, orgID, customerID string, p store.Page) ([]omnify.Order, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list orders: %w", err)
 	}

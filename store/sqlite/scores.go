@@ -51,7 +51,7 @@ func insertScores(ctx context.Context, tx *sql.Tx, orgID, runID string, ss []omn
 // ListEyesScores lists a run's scores by customer ID.
 func (db *DB) ListEyesScores(ctx context.Context, orgID, runID string, f store.ScoreFilter, p store.Page) ([]omnify.EyesScore, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list eyes scores: %w", err)
 	}

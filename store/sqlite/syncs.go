@@ -81,7 +81,7 @@ func (db *DB) GetSyncRun(ctx context.Context, orgID, id string) (*omnify.SyncRun
 // ListSyncRuns lists a connection's runs, newest first.
 func (db *DB) ListSyncRuns(ctx context.Context, orgID, connectionID string, p store.Page) ([]omnify.SyncRun, string, error) {
 	p = p.Norm()
-	c, after, err := decodeCursor(p)
+	c, after, err := store.DecodeCursor(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list sync runs: %w", err)
 	}

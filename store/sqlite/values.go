@@ -2,12 +2,10 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/store"
 )
 
@@ -94,34 +92,8 @@ func fromMapJSON(v sql.NullString) (map[string]string, error) {
 	return m, nil
 }
 
-// cursor is the last sort key of a page. It travels as base64 JSON so
-// clients treat it as opaque.
-type cursor struct {
-	T int64  `json:"t,omitempty"` // a time in unix microseconds
-	N int64  `json:"n,omitempty"` // a number, e.g. a version
-	S string `json:"s,omitempty"` // an ID
-}
-
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c) // plain fields always marshal
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor parses p.After; ok is false when listing starts at the
-// beginning.
-func decodeCursor(p store.Page) (c cursor, ok bool, err error) {
-	if p.After == "" {
-		return c, false, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p.After)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil {
-		return c, false, omnify.Invalid("after", "malformed page cursor")
-	}
-	return c, true, nil
-}
+// cursor is the shared keyset cursor.
+type cursor = store.Cursor
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
@@ -151,5 +123,5 @@ func collect[T any](rows *sql.Rows, limit int, scan func(scanner) (T, error), ke
 	if !more {
 		return out, "", nil
 	}
-	return out, key(out[len(out)-1]).encode(), nil
+	return out, key(out[len(out)-1]).Encode(), nil
 }
