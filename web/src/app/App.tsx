@@ -11,7 +11,12 @@ import { RouteFocus } from './RouteFocus'
 
 // Signed-in pages load on demand, so the sign-in path stays small as the
 // dashboard grows (charts, analytics).
-const OrgHome = lazy(() => import('../pages/OrgHome').then((m) => ({ default: m.OrgHome })))
+const Home = lazy(() => import('../pages/Home').then((m) => ({ default: m.Home })))
+const Onboarding = lazy(() => import('../pages/Onboarding').then((m) => ({ default: m.Onboarding })))
+const Connections = lazy(() => import('../pages/Connections').then((m) => ({ default: m.Connections })))
+const Eyes = lazy(() => import('../pages/Eyes').then((m) => ({ default: m.Eyes })))
+const Analytics = lazy(() => import('../pages/Analytics').then((m) => ({ default: m.Analytics })))
+const Settings = lazy(() => import('../pages/Settings').then((m) => ({ default: m.Settings })))
 
 function Page({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>
@@ -29,7 +34,12 @@ export function App() {
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route element={<RequireAuth />}>
-          <Route path="home" element={<Page><OrgHome /></Page>} />
+          <Route path="home" element={<Page><Home /></Page>} />
+          <Route path="get-started" element={<Page><Onboarding /></Page>} />
+          <Route path="connections" element={<Page><Connections /></Page>} />
+          <Route path="eyes" element={<Page><Eyes /></Page>} />
+          <Route path="analytics" element={<Page><Analytics /></Page>} />
+          <Route path="settings" element={<Page><Settings /></Page>} />
         </Route>
       </Routes>
     </>

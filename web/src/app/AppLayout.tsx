@@ -4,9 +4,15 @@ import type { Me } from '../api/client'
 import { useApi } from '../auth/session'
 import { OrgSwitcher } from './OrgSwitcher'
 
-// Pages of the signed-in app, in menu order. New areas (segments,
-// connections, analytics, settings) are added here and in App's routes.
-const nav = [{ to: '/home', label: 'Home' }] as const
+// Pages of the signed-in app, in menu order; each has a route in App.
+const nav = [
+  { to: '/home', label: 'Home' },
+  { to: '/get-started', label: 'Get started' },
+  { to: '/connections', label: 'Connections' },
+  { to: '/eyes', label: 'EYES' },
+  { to: '/analytics', label: 'Analytics' },
+  { to: '/settings', label: 'Settings' },
+] as const
 
 export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   const api = useApi()
