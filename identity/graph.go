@@ -16,6 +16,7 @@ import (
 type Store interface {
 	store.IdentityStore
 	store.CustomerStore
+	store.CampaignStore
 }
 
 // namespace makes identity, customer and order IDs derived from platform
@@ -29,6 +30,11 @@ func derivedID(parts ...string) string {
 		key += p + "\x00"
 	}
 	return uuid.NewSHA1(namespace, []byte(key)).String()
+}
+
+// CampaignID is the ID of the campaign a platform knows by externalID.
+func CampaignID(orgID, platform, externalID string) string {
+	return derivedID("campaign", orgID, platform, externalID)
 }
 
 // IdentityID is the ID of the identity a platform knows by externalID.

@@ -85,17 +85,23 @@ func (g *Sink) Store(ctx context.Context, orgID, connectionID, platform string, 
 		return fmt.Errorf("store records: %w", omnify.Invalid("platform", "org and platform are required"))
 	}
 	defer g.lock(orgID)()
-	var custs, rest []connector.Record
+	var custs, campaigns, rest []connector.Record
 	for _, r := range recs {
 		if r.ExternalID == "" {
 			return fmt.Errorf("store records of connection %s: %w", connectionID,
 				omnify.Invalid("external_id", "a %s record has no external ID", r.Stream))
 		}
-		if r.Customer != nil || (r.Deleted && r.Stream == "customers") {
+		switch {
+		case r.Customer != nil || (r.Deleted && r.Stream == "customers"):
 			custs = append(custs, r)
-		} else {
+		case r.Campaign != nil || r.CampaignMetric != nil:
+			campaigns = append(campaigns, r)
+		default:
 			rest = append(rest, r)
 		}
+	}
+	if err := g.storeCampaigns(ctx, orgID, platform, dedupe(campaigns)); err != nil {
+		return fmt.Errorf("store campaigns of connection %s: %w", connectionID, err)
 	}
 	if err := g.storeCustomers(ctx, orgID, platform, dedupe(custs)); err != nil {
 		return fmt.Errorf("store customers of connection %s: %w", connectionID, err)
@@ -198,6 +204,8 @@ func ownerOf(r connector.Record) owner {
 		ext = r.Subscription.CustomerExternalID
 	case r.Invoice != nil:
 		ext = r.Invoice.CustomerExternalID
+	case r.Event != nil:
+		ext, email = r.Event.CustomerExternalID, NormalizeEmail(r.Event.Email)
 	}
 	if ext == "" && email != "" {
 		ext = "email:" + email
@@ -304,6 +312,10 @@ func streamOf(r connector.Record) string {
 		return "subscriptions"
 	case r.Invoice != nil:
 		return "invoices"
+	case r.Event != nil:
+		return "events"
+	case r.Object != nil:
+		return r.Object.Kind + "s"
 	}
 	return "records"
 }
@@ -319,6 +331,10 @@ func payload(r connector.Record) json.RawMessage {
 		v = r.Subscription
 	case r.Invoice != nil:
 		v = r.Invoice
+	case r.Event != nil:
+		v = r.Event
+	case r.Object != nil:
+		v = objectPayload{Kind: r.Object.Kind, Name: r.Object.Name, Attributes: r.Object.Attributes}
 	default:
 		return nil
 	}
@@ -327,6 +343,13 @@ func payload(r connector.Record) json.RawMessage {
 		return nil
 	}
 	return b
+}
+
+// objectPayload is what a vendor object's source record keeps.
+type objectPayload struct {
+	Kind       string          `json:"kind"`
+	Name       string          `json:"name,omitempty"`
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // OrderPayload is what an order's source record keeps: everything the
