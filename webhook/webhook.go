@@ -8,11 +8,14 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,10 +43,26 @@ type Delivery struct {
 	Erase []connector.Record
 }
 
+// Request is a delivery as the vendor sent it. URL is the full address the
+// vendor called (OMNIFY_PUBLIC_URL plus path and query), which some vendors
+// sign.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
 // Verifier checks one platform's delivery with the connection's decrypted
 // credentials. It returns an error wrapping ErrSignature when the signature
 // does not hold.
-type Verifier func(h http.Header, body []byte, creds map[string]string, now time.Time) (Delivery, error)
+type Verifier func(r Request, creds map[string]string, now time.Time) (Delivery, error)
+
+// Challenger answers a platform's ownership challenge (a GET to the
+// webhook address, as LinkedIn sends when a subscription is registered)
+// with the JSON body to return. It returns an error wrapping ErrSignature
+// when the challenge is malformed.
+type Challenger func(query url.Values, creds map[string]string) (any, error)
 
 // Connections finds a connection by ID and opens its credentials.
 type Connections interface {
@@ -73,19 +92,31 @@ type Receiver struct {
 	Syncer      Syncer
 	Sink        Sink
 	Audit       Auditor
-	Verifiers   map[string]Verifier // by platform
-	Log         *slog.Logger
-	Now         func() time.Time
-	NewID       func() string
+	Verifiers   map[string]Verifier   // by platform
+	Challengers map[string]Challenger // by platform, for vendors that challenge
+	// PublicURL is the address vendors reach OmniFy at (no trailing
+	// slash); empty: http://<Host of the request>.
+	PublicURL string
+	Log       *slog.Logger
+	Now       func() time.Time
+	NewID     func() string
 
 	seen dedupe
 }
 
-// Pattern is the route the receiver serves.
-const Pattern = "POST /webhooks/{platform}/{connection_id}"
+// Pattern is the route deliveries arrive on; ChallengePattern the route
+// of ownership challenges. The receiver serves both.
+const (
+	Pattern          = "POST /webhooks/{platform}/{connection_id}"
+	ChallengePattern = "GET /webhooks/{platform}/{connection_id}"
+)
 
-// ServeHTTP answers one delivery.
+// ServeHTTP answers one delivery or challenge.
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		rc.challenge(w, r)
+		return
+	}
 	platform, connID := r.PathValue("platform"), r.PathValue("connection_id")
 	verify, ok := rc.Verifiers[platform]
 	if !ok {
@@ -104,7 +135,8 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown connection", http.StatusNotFound)
 		return
 	}
-	d, err := rc.verify(ctx, conn, verify, r.Header, body)
+	req := Request{Method: r.Method, URL: rc.publicURL(r), Header: r.Header, Body: body}
+	d, err := rc.verify(ctx, conn, verify, req)
 	if err != nil {
 		rc.reject(ctx, r, conn, err)
 		http.Error(w, "signature invalid", http.StatusUnauthorized)
@@ -123,12 +155,51 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (rc *Receiver) verify(ctx context.Context, conn *omnify.Connection, v Verifier, h http.Header, body []byte) (Delivery, error) {
+// publicURL is the address the vendor called, as it called it.
+func (rc *Receiver) publicURL(r *http.Request) string {
+	base := rc.PublicURL
+	if base == "" {
+		base = "http://" + r.Host
+	}
+	return strings.TrimRight(base, "/") + r.URL.RequestURI()
+}
+
+// challenge answers an ownership challenge of a platform that sends them.
+func (rc *Receiver) challenge(w http.ResponseWriter, r *http.Request) {
+	platform, connID := r.PathValue("platform"), r.PathValue("connection_id")
+	answer, ok := rc.Challengers[platform]
+	if !ok {
+		http.Error(w, "unknown platform", http.StatusNotFound)
+		return
+	}
+	ctx := r.Context()
+	conn, err := rc.Connections.FindConnection(ctx, connID)
+	if err != nil || conn.Platform != platform {
+		http.Error(w, "unknown connection", http.StatusNotFound)
+		return
+	}
+	_, creds, err := rc.Syncer.Credentials(ctx, conn.OrgID, conn.ID)
+	if err != nil {
+		rc.log().Error("webhook challenge", "platform", platform, "connection_id", connID, "err", err)
+		http.Error(w, "credentials unavailable, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	body, err := answer(r.URL.Query(), creds)
+	if err != nil {
+		rc.reject(ctx, r, conn, err)
+		http.Error(w, "challenge invalid", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (rc *Receiver) verify(ctx context.Context, conn *omnify.Connection, v Verifier, req Request) (Delivery, error) {
 	_, creds, err := rc.Syncer.Credentials(ctx, conn.OrgID, conn.ID)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("%w: credentials unavailable: %v", ErrSignature, err)
 	}
-	d, err := v(h, body, creds, rc.now())
+	d, err := v(req, creds, rc.now())
 	if err != nil {
 		return Delivery{}, err
 	}

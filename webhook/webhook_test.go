@@ -55,9 +55,10 @@ func (f *fakeSyncer) TriggerSync(_ context.Context, _, _ string, streams []strin
 
 // verify is a vendor-like scheme: hex HMAC-SHA256 of the body in X-Sig,
 // the event ID in X-Event, the topic in X-Topic.
-func verify(h http.Header, body []byte, creds map[string]string, _ time.Time) (webhook.Delivery, error) {
+func verify(r webhook.Request, creds map[string]string, _ time.Time) (webhook.Delivery, error) {
+	h := r.Header
 	mac := hmac.New(sha256.New, []byte(creds["secret"]))
-	mac.Write(body)
+	mac.Write(r.Body)
 	if !hmac.Equal([]byte(hex.EncodeToString(mac.Sum(nil))), []byte(h.Get("X-Sig"))) {
 		return webhook.Delivery{}, webhook.ErrSignature
 	}

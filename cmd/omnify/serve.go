@@ -87,7 +87,7 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	mountWebhooks(app, srv)
+	mountWebhooks(app, srv, c.PublicURL)
 	return c.serve(ctx, app, srv)
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,9 +14,10 @@ import (
 	"github.com/omnify-cloud/omnify/webhook"
 )
 
-// mountWebhooks serves vendors' webhook deliveries on the API's router.
-func mountWebhooks(a *app, srv *api.Server) {
-	rc := &webhook.Receiver{
+// mountWebhooks serves vendors' webhook deliveries and ownership
+// challenges on the API's router; publicURL is OMNIFY_PUBLIC_URL.
+func mountWebhooks(a *app, srv *api.Server, publicURL string) {
+	rc := &webhook.Receiver{PublicURL: publicURL,
 		Connections: a.store, Syncer: a.conns.syncer, Sink: a.sink, Audit: a.store, Log: a.log,
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() },
 		Verifiers: map[string]webhook.Verifier{
@@ -26,6 +26,7 @@ func mountWebhooks(a *app, srv *api.Server) {
 		},
 	}
 	srv.Mux().Handle(webhook.Pattern, rc)
+	srv.Mux().Handle(webhook.ChallengePattern, rc)
 }
 
 // shopifyStreams maps Shopify's webhook topics to the streams they change.
@@ -35,8 +36,8 @@ var shopifyStreams = map[string][]string{
 	shopify.TopicCustomersUpdate: {shopify.StreamCustomers},
 }
 
-func verifyShopify(h http.Header, body []byte, creds map[string]string, _ time.Time) (webhook.Delivery, error) {
-	w, err := shopify.VerifyWebhook(h, body, creds["client_secret"])
+func verifyShopify(r webhook.Request, creds map[string]string, _ time.Time) (webhook.Delivery, error) {
+	w, err := shopify.VerifyWebhook(r.Header, r.Body, creds["client_secret"])
 	if errors.Is(err, shopify.ErrSignature) {
 		return webhook.Delivery{}, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
 	}
@@ -67,8 +68,8 @@ func shopifyErasure(w shopify.Webhook) ([]connector.Record, error) {
 	return recs, nil
 }
 
-func verifyStripe(h http.Header, body []byte, creds map[string]string, now time.Time) (webhook.Delivery, error) {
-	ev, err := stripe.VerifyWebhook(body, h.Get("Stripe-Signature"), creds["webhook_secret"], now)
+func verifyStripe(r webhook.Request, creds map[string]string, now time.Time) (webhook.Delivery, error) {
+	ev, err := stripe.VerifyWebhook(r.Body, r.Header.Get("Stripe-Signature"), creds["webhook_secret"], now)
 	if errors.Is(err, stripe.ErrWebhookSignature) {
 		return webhook.Delivery{}, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
 	}

@@ -23,14 +23,14 @@ func TestVerifyShopifyDelivery(t *testing.T) {
 	h.Set("X-Shopify-Topic", "orders/create")
 	h.Set("X-Shopify-Event-Id", "evt-1")
 	h.Set("X-Shopify-Shop-Domain", "acme.myshopify.com")
-	d, err := verifyShopify(h, body, map[string]string{"client_secret": "shpss_secret"}, time.Now())
+	d, err := verifyShopify(webhook.Request{Method: "POST", Header: h, Body: body}, map[string]string{"client_secret": "shpss_secret"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.EventID != "evt-1" || len(d.Streams) != 1 || d.Streams[0] != "orders" {
 		t.Fatalf("delivery %+v, want event evt-1 syncing orders", d)
 	}
-	_, err = verifyShopify(h, body, map[string]string{"client_secret": "other"}, time.Now())
+	_, err = verifyShopify(webhook.Request{Method: "POST", Header: h, Body: body}, map[string]string{"client_secret": "other"}, time.Now())
 	if !errors.Is(err, webhook.ErrSignature) {
 		t.Fatalf("wrong secret: %v, want ErrSignature", err)
 	}
@@ -44,14 +44,14 @@ func TestVerifyStripeDelivery(t *testing.T) {
 		Payload: payload, Secret: "whsec_test", Timestamp: now})
 	h := http.Header{}
 	h.Set("Stripe-Signature", signed.Header)
-	d, err := verifyStripe(h, payload, map[string]string{"webhook_secret": "whsec_test"}, now)
+	d, err := verifyStripe(webhook.Request{Method: "POST", Header: h, Body: payload}, map[string]string{"webhook_secret": "whsec_test"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.EventID != "evt_1" || len(d.Streams) != 1 || d.Streams[0] != "customers" {
 		t.Fatalf("delivery %+v, want evt_1 syncing customers", d)
 	}
-	_, err = verifyStripe(h, payload, map[string]string{"webhook_secret": "whsec_other"}, now)
+	_, err = verifyStripe(webhook.Request{Method: "POST", Header: h, Body: payload}, map[string]string{"webhook_secret": "whsec_other"}, now)
 	if !errors.Is(err, webhook.ErrSignature) {
 		t.Fatalf("wrong secret: %v, want ErrSignature", err)
 	}
@@ -66,7 +66,7 @@ func TestShopifyRedactionBecomesDeletions(t *testing.T) {
 	h.Set("X-Shopify-Topic", "customers/redact")
 	h.Set("X-Shopify-Event-Id", "evt-r")
 	h.Set("X-Shopify-Shop-Domain", "acme.myshopify.com")
-	d, err := verifyShopify(h, body, map[string]string{"client_secret": "shpss_secret"}, time.Now())
+	d, err := verifyShopify(webhook.Request{Method: "POST", Header: h, Body: body}, map[string]string{"client_secret": "shpss_secret"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
