@@ -89,6 +89,9 @@ func (s *Server) registerEyes() {
 		Summary: "Segments of the latest successful EYES run", Tags: tags}, s.eyesSegments)
 	Register(s, huma.Operation{OperationID: "eyes.customers", Method: http.MethodGet, Path: "/v1/eyes/customers",
 		Summary: "Customers of the latest successful EYES run with scores and reason codes", Tags: tags}, s.eyesCustomers)
+	Register(s, huma.Operation{OperationID: "eyes.projection", Method: http.MethodGet, Path: "/v1/eyes/projection",
+		Summary: "2-D projection of the latest successful EYES run's customers, coloured by segment, for a scatter plot",
+		Tags:    tags}, s.eyesProjection)
 	Register(s, huma.Operation{OperationID: "eyes.export", Method: http.MethodGet,
 		Path:    "/v1/eyes/segments/{segment_id}/export.csv",
 		Summary: "Export a segment's customers who granted marketing consent, as CSV", Tags: tags,

@@ -48,6 +48,8 @@ var permissions = map[string]omnify.Role{
 	"eyes.segments":   omnify.RoleViewer,
 	"eyes.customers":  omnify.RoleViewer,
 	"eyes.export":     omnify.RoleViewer,
+	"eyes.projection": omnify.RoleViewer,
+	"demo.load":       omnify.RoleAdmin,
 	"customers.list":  omnify.RoleViewer,
 	"customers.get":   omnify.RoleViewer,
 	"customers.split": omnify.RoleAdmin,

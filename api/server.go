@@ -260,6 +260,7 @@ func (s *Server) routes() {
 	s.registerCustomers()
 	s.registerImports()
 	s.registerConnections()
+	s.registerDemo()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "", "no such endpoint")
