@@ -97,7 +97,7 @@ func (c *Connector) Spec() connector.Spec {
 				"refresh_token": secret("OAuth only: the refresh token"),
 				"client_id":     str("OAuth only: the Marketplace app's client ID"),
 				"client_secret": secret("OAuth only: the Marketplace app's client secret"),
-				"expires_at":  map[string]any{"type": "string", "description": "OAuth only: when the access token expires (RFC 3339)"},
+				"expires_at":    map[string]any{"type": "string", "description": "OAuth only: when the access token expires (RFC 3339)"},
 				"webhook_public_key": str("HighLevel's Ed25519 webhook public key (PEM or base64) that " +
 					"verifies X-GHL-Signature; when empty, the server-wide key is used"),
 			},
