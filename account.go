@@ -8,6 +8,15 @@ type Org struct {
 	ID        string
 	Name      string
 	CreatedAt time.Time
+	Branding  Branding
+}
+
+// Branding is how the dashboard presents an org. Zero fields mean the
+// product's defaults; the API validates them before they are stored.
+type Branding struct {
+	DisplayName  string // shown instead of Name when set
+	PrimaryColor string // "#RRGGBB", readable under white text
+	LogoURL      string // a data: URL of a small raster image
 }
 
 // User is a person who signs in. A user may belong to several orgs.

@@ -35,7 +35,7 @@ func (db *DB) GetOrg(ctx context.Context, id string) (*omnify.Org, error) {
 
 func (db *DB) UpdateOrg(ctx context.Context, o *omnify.Org) error {
 	res, err := db.c(colOrgs).UpdateOne(ctx, bson.D{{Key: "_id", Value: o.ID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "v.name", Value: o.Name}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "v.name", Value: o.Name}, {Key: "v.branding", Value: o.Branding}}}})
 	return wrap("update org", mustMatch(res, err))
 }
 

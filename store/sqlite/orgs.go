@@ -13,8 +13,9 @@ func (db *DB) CreateOrg(ctx context.Context, o *omnify.Org) error {
 		o.ID = newID()
 	}
 	o.CreatedAt = db.stamp(o.CreatedAt)
-	_, err := db.write.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?)`,
-		o.ID, o.Name, micro(o.CreatedAt))
+	b := o.Branding
+	_, err := db.write.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at, display_name, primary_color, logo_url)
+		VALUES (?, ?, ?, ?, ?, ?)`, o.ID, o.Name, micro(o.CreatedAt), b.DisplayName, b.PrimaryColor, b.LogoURL)
 	return wrap("create org", err)
 }
 
@@ -22,8 +23,9 @@ func (db *DB) CreateOrg(ctx context.Context, o *omnify.Org) error {
 func (db *DB) GetOrg(ctx context.Context, id string) (*omnify.Org, error) {
 	var o omnify.Org
 	var created int64
-	err := db.readRow(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, id).
-		Scan(&o.ID, &o.Name, &created)
+	b := &o.Branding
+	err := db.readRow(ctx, `SELECT id, name, created_at, display_name, primary_color, logo_url FROM orgs WHERE id = ?`, id).
+		Scan(&o.ID, &o.Name, &created, &b.DisplayName, &b.PrimaryColor, &b.LogoURL)
 	if err != nil {
 		return nil, wrap("get org", err)
 	}
@@ -31,9 +33,11 @@ func (db *DB) GetOrg(ctx context.Context, id string) (*omnify.Org, error) {
 	return &o, nil
 }
 
-// UpdateOrg changes an org's name.
+// UpdateOrg changes an org's name and branding.
 func (db *DB) UpdateOrg(ctx context.Context, o *omnify.Org) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE orgs SET name = ? WHERE id = ?`, o.Name, o.ID)
+	b := o.Branding
+	res, err := db.write.ExecContext(ctx, `UPDATE orgs SET name = ?, display_name = ?, primary_color = ?, logo_url = ?
+		WHERE id = ?`, o.Name, b.DisplayName, b.PrimaryColor, b.LogoURL, o.ID)
 	return wrap("update org", mustAffect(res, err))
 }
 

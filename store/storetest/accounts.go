@@ -13,6 +13,7 @@ import (
 var accountTests = []suiteTest{
 	{"Org/CRUD", testOrgCRUD},
 	{"Org/AssignsIDAndTime", testOrgDefaults},
+	{"Org/Branding", testOrgBranding},
 	{"User/CRUD", testUserCRUD},
 	{"User/Conflicts", testUserConflicts},
 	{"Account/AllOrNothing", testCreateAccount},
@@ -62,6 +63,34 @@ func testOrgCRUD(t *testing.T, s store.Store) {
 	_, err = s.GetOrg(ctx, "missing")
 	wantErr(t, err, omnify.ErrNotFound, "get missing org")
 	wantErr(t, s.UpdateOrg(ctx, &omnify.Org{ID: "missing", Name: "x"}), omnify.ErrNotFound, "update missing org")
+}
+
+// testOrgBranding checks branding round-trips through create and update,
+// can be cleared again, and stays with its org.
+func testOrgBranding(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	o := mustOrg(t, s, "org-1")
+	other := mustOrg(t, s, "org-2")
+	o.Branding = omnify.Branding{DisplayName: "Acme Coffee", PrimaryColor: "#1f4e79", LogoURL: "data:image/png;base64,iVBORw0KGgo="}
+	must(t, s.UpdateOrg(ctx, o), "set branding")
+	got, err := s.GetOrg(ctx, o.ID)
+	must(t, err, "get branded org")
+	assertEqual(t, got, o, "branded org")
+	got, err = s.GetOrg(ctx, other.ID)
+	must(t, err, "get other org")
+	assertEqual(t, got, other, "other org keeps default branding")
+
+	o.Branding = omnify.Branding{}
+	must(t, s.UpdateOrg(ctx, o), "clear branding")
+	got, err = s.GetOrg(ctx, o.ID)
+	must(t, err, "get cleared org")
+	assertEqual(t, got, o, "cleared branding")
+
+	c := &omnify.Org{ID: "org-3", Name: "Created branded", CreatedAt: t0, Branding: omnify.Branding{PrimaryColor: "#004d40"}}
+	must(t, s.CreateOrg(ctx, c), "create branded org")
+	got, err = s.GetOrg(ctx, c.ID)
+	must(t, err, "get created branded org")
+	assertEqual(t, got, c, "org created with branding")
 }
 
 func testOrgDefaults(t *testing.T, s store.Store) {
