@@ -169,7 +169,9 @@ func (a *account) addProfile(email string, created time.Time, i int) *profile {
 
 func (a *account) sortProfiles() {
 	a.byUpdated = append(a.byUpdated[:0], a.profiles...)
-	sort.Slice(a.byUpdated, func(i, j int) bool { return lessAt(a.byUpdated[i].updated, a.byUpdated[i].id, a.byUpdated[j].updated, a.byUpdated[j].id) })
+	sort.Slice(a.byUpdated, func(i, j int) bool {
+		return lessAt(a.byUpdated[i].updated, a.byUpdated[i].id, a.byUpdated[j].updated, a.byUpdated[j].id)
+	})
 }
 
 func lessAt(t1 time.Time, id1 string, t2 time.Time, id2 string) bool {

@@ -14,18 +14,18 @@ import (
 // limits are the burst (per second), steady (per minute) and daily limits
 // of each operation, from x-klaviyo-ratelimit in the 2026-07-15 spec.
 var limits = map[string][3]int{
-	"get_profiles":                            {75, 750, 0},
-	"get_lists":                               {75, 750, 0},
-	"get_list":                                {75, 750, 0},
-	"create_list":                             {10, 150, 150},
-	"add_profiles_to_list":                    {10, 150, 0},
-	"remove_profiles_from_list":               {10, 150, 0},
-	"get_segments":                            {75, 750, 0},
-	"get_campaigns":                           {10, 150, 0},
-	"get_metrics":                             {10, 150, 0},
-	"get_events":                              {350, 3500, 0},
-	"bulk_import_profiles":                    {10, 150, 0},
-	"get_bulk_import_profiles_job":            {10, 150, 0},
+	"get_profiles":                 {75, 750, 0},
+	"get_lists":                    {75, 750, 0},
+	"get_list":                     {75, 750, 0},
+	"create_list":                  {10, 150, 150},
+	"add_profiles_to_list":         {10, 150, 0},
+	"remove_profiles_from_list":    {10, 150, 0},
+	"get_segments":                 {75, 750, 0},
+	"get_campaigns":                {10, 150, 0},
+	"get_metrics":                  {10, 150, 0},
+	"get_events":                   {350, 3500, 0},
+	"bulk_import_profiles":         {10, 150, 0},
+	"get_bulk_import_profiles_job": {10, 150, 0},
 	"get_errors_for_bulk_import_profiles_job": {10, 150, 0},
 }
 

@@ -317,7 +317,7 @@ func metricRes(r *http.Request, m *metric) map[string]any {
 }
 
 var eventFilters = allowed{"metric_id": {"equals"}, "profile_id": {"equals"},
-	"datetime": {"greater-or-equal", "greater-than", "less-or-equal", "less-than"},
+	"datetime":  {"greater-or-equal", "greater-than", "less-or-equal", "less-than"},
 	"timestamp": {"greater-or-equal", "greater-than", "less-or-equal", "less-than"}}
 
 func (s *Server) getEvents(w http.ResponseWriter, r *http.Request, _ string) {
@@ -365,6 +365,6 @@ func eventRes(r *http.Request, e *event) map[string]any {
 			"links": relLinks(r, "events", e.id, "profile")}
 	}
 	return map[string]any{"type": "event", "id": e.id,
-		"attributes": map[string]any{"timestamp": e.at.Unix(), "datetime": ts(e.at), "uuid": e.id, "event_properties": e.props},
+		"attributes":    map[string]any{"timestamp": e.at.Unix(), "datetime": ts(e.at), "uuid": e.id, "event_properties": e.props},
 		"relationships": rel, "links": resLinks(r, "events", e.id)}
 }
