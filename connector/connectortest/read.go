@@ -45,7 +45,8 @@ func checkRecords(t *testing.T, s connector.Stream, recs []connector.Record) {
 
 func payloads(r connector.Record) int {
 	n := 0
-	for _, set := range []bool{r.Customer != nil, r.Order != nil, r.Product != nil, r.Subscription != nil, r.Invoice != nil} {
+	for _, set := range []bool{r.Customer != nil, r.Order != nil, r.Product != nil, r.Subscription != nil, r.Invoice != nil,
+		r.Campaign != nil, r.CampaignMetric != nil, r.Event != nil, r.Object != nil} {
 		if set {
 			n++
 		}
