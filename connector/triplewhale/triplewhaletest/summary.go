@@ -16,7 +16,7 @@ type ChannelDay struct {
 
 // ShopDay is the shop-wide numbers of one day.
 type ShopDay struct {
-	Sales                                  float64
+	Sales                                    float64
 	Orders, NewCustomers, ReturningCustomers int64
 }
 
