@@ -505,10 +505,11 @@ func (p *portal) create(inputs []map[string]string, now time.Time) batchResult {
 	return out
 }
 
-// validEmail is HubSpot's shape check: one @, a dot in the domain, no
-// spaces.
+// validEmail is HubSpot's check: one @, a dot in the domain, no spaces,
+// and a domain that can exist (the reserved .invalid TLD cannot).
 func validEmail(e string) bool {
 	local, domain, ok := strings.Cut(e, "@")
 	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(e, " ,;<>") &&
+		!strings.HasSuffix(domain, ".invalid") &&
 		!strings.Contains(domain, "@") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
