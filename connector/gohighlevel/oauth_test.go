@@ -1,0 +1,53 @@
+package gohighlevel_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/gohighlevel"
+	"github.com/omnify-cloud/omnify/connector/gohighlevel/gohighleveltest"
+)
+
+// An expired OAuth token is refused with 401; the connector refreshes it
+// through /oauth/token, retries, reports the rotated pair, and keeps using
+// the new token without refreshing again.
+func TestOAuthRefreshOnExpiredToken(t *testing.T) {
+	t.Parallel()
+	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Contacts: 30, Seed: 21})
+	c := gohighlevel.New()
+	var mu sync.Mutex
+	var got []*oauth2.Token
+	c.OnTokenRefresh = func(connID string, tok *oauth2.Token) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, tok)
+	}
+	conn := srv.OAuthConnection(true)
+	first := conn.Credentials["refresh_token"]
+	for range 3 {
+		if err := c.Read(t.Context(), conn, gohighlevel.StreamContacts, nil, &collector{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Stats().Refreshes; n != 1 {
+		t.Fatalf("%d refreshes, want 1", n)
+	}
+	if len(got) != 1 || got[0].RefreshToken == first || got[0].RefreshToken != srv.RefreshToken() {
+		t.Fatalf("rotated tokens reported: %+v (server holds %s)", got, srv.RefreshToken())
+	}
+}
+
+func TestOAuthRefusedRefreshIsErrAuth(t *testing.T) {
+	t.Parallel()
+	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Seed: 22})
+	conn := srv.OAuthConnection(true)
+	conn.Credentials["refresh_token"] = "refresh-revoked"
+	err := gohighlevel.New().Check(t.Context(), conn)
+	if !errors.Is(err, connector.ErrAuth) {
+		t.Fatalf("revoked refresh token: %v", err)
+	}
+}
