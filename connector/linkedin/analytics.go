@@ -132,7 +132,7 @@ func (c *Connector) planAnalytics(ctx context.Context, cl *client, set settings,
 	if p.currency, err = campaignCurrencies(ctx, cl, p.accounts); err != nil {
 		return nil, err
 	}
-	p.window = max(1, min(maxWindowDays, rowBudget/max(1, len(p.currency))))
+	p.window = max(1, min(maxWindowDays, c.budget/max(1, len(p.currency))))
 	return p, nil
 }
 

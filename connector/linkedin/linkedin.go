@@ -73,7 +73,8 @@ var (
 
 // Connector reads LinkedIn ad accounts. It is safe for concurrent use.
 type Connector struct {
-	now func() time.Time
+	now    func() time.Time
+	budget int // campaign-days per analytics request
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // access tokens by connection and refresh token
@@ -91,9 +92,15 @@ type Option func(*Connector)
 // expiry and webhook ages.
 func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now = now } }
 
+// WithAnalyticsRowBudget sets how many campaign-days one adAnalytics
+// request may cover (default 10,000, two thirds of LinkedIn's 15,000
+// element cap). Above the cap the connector finds truncated answers and
+// halves its windows.
+func WithAnalyticsRowBudget(n int) Option { return func(c *Connector) { c.budget = n } }
+
 // New returns the LinkedIn Ads connector.
 func New(opts ...Option) *Connector {
-	c := &Connector{now: time.Now, tokens: map[string]cachedToken{}}
+	c := &Connector{now: time.Now, budget: rowBudget, tokens: map[string]cachedToken{}}
 	for _, o := range opts {
 		o(c)
 	}

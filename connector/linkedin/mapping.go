@@ -1,6 +1,7 @@
 package linkedin
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -148,11 +149,8 @@ func mapCreative(raw json.RawMessage, posts map[string]post) (connector.Record, 
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return connector.Record{}, fmt.Errorf("decode creative: %v", err)
 	}
-	fields["ad_copy"], _ = json.Marshal(cp)
-	attrs, err := json.Marshal(fields) // keys sorted: stable attributes
-	if err != nil {
-		return connector.Record{}, fmt.Errorf("encode creative: %v", err)
-	}
+	fields["ad_copy"] = marshal(cp)
+	attrs := marshal(fields) // keys sorted: stable attributes
 	name := c.Name
 	if name == "" {
 		name = firstNonEmpty(cp.Headline, cp.ArticleTitle, c.ID)
@@ -191,8 +189,19 @@ func compact(raw json.RawMessage) json.RawMessage {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return append(json.RawMessage(nil), raw...)
 	}
-	b, _ := json.Marshal(v)
-	return b
+	return marshal(v)
+}
+
+// marshal encodes v as JSON leaving &, < and > as they are: ad copy and
+// landing-page URLs stay readable.
+func marshal(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return json.RawMessage("null")
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
 // minorExponent is the number of minor-unit digits of an ISO 4217 code.

@@ -202,6 +202,9 @@ func (s *Server) applyUser(sg *segment, e userElement) map[string]any {
 		if u.IDType != "SHA256_EMAIL" || !sha256Hex.MatchString(u.IDValue) {
 			return bad(fmt.Sprintf("idValue of %s must be a lower-case hex SHA-256", u.IDType))
 		}
+		if s.rejected[u.IDValue] {
+			return bad("the member cannot be added to this segment")
+		}
 	}
 	for _, u := range e.UserIDs {
 		if e.Action == "ADD" {
@@ -211,6 +214,19 @@ func (s *Server) applyUser(sg *segment, e userElement) map[string]any {
 		}
 	}
 	return map[string]any{"status": 201}
+}
+
+// RejectUsers makes the fake refuse these hashes in their batch slot, as
+// LinkedIn refuses single elements of a BATCH_CREATE.
+func (s *Server) RejectUsers(hashes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rejected == nil {
+		s.rejected = map[string]bool{}
+	}
+	for _, h := range hashes {
+		s.rejected[h] = true
+	}
 }
 
 // Audience returns the SHA-256 hashes held by the DMP segment whose name or

@@ -109,6 +109,7 @@ type Server struct {
 	clientID string
 	secret   string
 	refresh  string
+	rejected map[string]bool // user hashes refused in their batch slot
 }
 
 // Stats counts what the fake served.
