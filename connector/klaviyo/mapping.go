@@ -182,12 +182,23 @@ func mapEvent(r resource, metricName map[string]string, currency string) (connec
 	}
 	if kind == connector.EventOrderPlaced {
 		if v, ok := a.Props["$value"].(float64); ok {
-			e.ValueMinor = int64(math.Round(v * 100))
 			e.Currency = currency
 			if c, ok := a.Props["$currency_code"].(string); ok && c != "" {
 				e.Currency = strings.ToUpper(c)
 			}
+			e.ValueMinor = int64(math.Round(v * math.Pow10(exponent(e.Currency))))
 		}
 	}
 	return connector.Record{Stream: StreamEvents, ExternalID: r.ID, UpdatedAt: at, Event: e}, true, nil
+}
+
+// exponent is a currency's number of minor-unit digits (ISO 4217).
+func exponent(currency string) int {
+	switch currency {
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	}
+	return 2
 }
