@@ -58,6 +58,7 @@ type Store interface {
 	ConnectionStore
 	SyncRunStore
 	IdentityStore
+	AudienceStore
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error

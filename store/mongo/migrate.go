@@ -52,6 +52,7 @@ var indexes = []index{
 	{colRecords, []string{"v.orgid", "rk"}, false},
 	{colRecords, []string{"v.orgid", "v.customerid"}, false},
 	{colRecords, []string{"v.orgid", "v.stream", "v.identityid"}, false},
+	{colAudienceMembers, []string{"v.orgid", "v.connectionid", "v.destination", "v.customerid"}, false},
 }
 
 // Migrate creates the indexes that do not exist yet, one at a time: it

@@ -14,6 +14,7 @@ var isolationTests = []suiteTest{
 	{"Isolation/CustomersAndOrders", testIsolationCustomers},
 	{"Isolation/Jobs", testIsolationJobs},
 	{"Isolation/Eyes", testIsolationEyes},
+	{"Isolation/Audiences", testIsolationAudiences},
 }
 
 // Every test here writes records for org-a and then goes through org-b with
