@@ -13,10 +13,8 @@ import (
 	"github.com/omnify-cloud/omnify/connector/gohighlevel/gohighleveltest"
 )
 
-// The streams the shared suite cannot judge yet (their records are
-// objects and campaigns) get its checks here: every record once, with one
-// payload, a final checkpoint, and a read resumed from a mid-way
-// checkpoint that finishes the rest.
+// Object and campaign streams: every record once with the right payload
+// kind, and a final checkpoint that starts the next full read over.
 func TestObjectStreams(t *testing.T) {
 	t.Parallel()
 	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Contacts: 20, Opportunities: 345, Campaigns: 6, Workflows: 4, Seed: 5})

@@ -37,14 +37,16 @@ type ChannelSummary struct {
 	NewCustomerOrders int64   `json:"new_customer_orders"`
 }
 
-// DayRecords maps one day's summary to records: a Campaign for each
-// service not in seen (which it then adds), a CampaignMetric per service,
-// and the day's DaySummary object.
-func DayRecords(day time.Time, ans summaryAnswer, seen map[string]bool) ([]connector.Record, error) {
+// DayRecords maps one day's summary, read at now, to records: a Campaign
+// for each service not in seen (which it then adds), a CampaignMetric per
+// service, and the day's DaySummary object. Every record's UpdatedAt is
+// AsOf(day, now).
+func DayRecords(day, now time.Time, ans summaryAnswer, seen map[string]bool) ([]connector.Record, error) {
 	cur := strings.ToUpper(strings.TrimSpace(ans.Currency))
 	if len(cur) != 3 {
 		return nil, fmt.Errorf("%w: summary of %s has no ISO currency (got %q)", connector.ErrPermanent, day.Format(dayLayout), ans.Currency)
 	}
+	asOf := AsOf(day, now)
 	chans, sum := split(ans.Metrics)
 	sum.Day, sum.Currency = day.Format(dayLayout), cur
 	var out []connector.Record
@@ -52,9 +54,9 @@ func DayRecords(day time.Time, ans summaryAnswer, seen map[string]bool) ([]conne
 		ch := chans[svc]
 		if !seen[svc] {
 			seen[svc] = true
-			out = append(out, campaignRecord(svc, day))
+			out = append(out, campaignRecord(svc, asOf))
 		}
-		out = append(out, metricRecord(svc, day, cur, ch))
+		out = append(out, metricRecord(svc, day, asOf, cur, ch))
 		sum.Channels[svc] = ChannelSummary{Channel: ChannelOf(svc), ROAS: ch.roas, NewCustomerOrders: ch.newOrders}
 	}
 	sum.SalesMinor = minor(sum.salesMajor, cur)
@@ -62,7 +64,7 @@ func DayRecords(day time.Time, ans summaryAnswer, seen map[string]bool) ([]conne
 	if err != nil {
 		return nil, fmt.Errorf("encode summary of %s: %w", sum.Day, err)
 	}
-	out = append(out, connector.Record{Stream: StreamDailyMetrics, ExternalID: "tw-summary:" + sum.Day, UpdatedAt: day,
+	out = append(out, connector.Record{Stream: StreamDailyMetrics, ExternalID: "tw-summary:" + sum.Day, UpdatedAt: asOf,
 		Object: &connector.Object{Kind: "daily_summary", Name: "Triple Whale summary " + sum.Day, Attributes: attrs}})
 	return out, nil
 }
@@ -132,14 +134,27 @@ func (c *channelDay) set(key string, v float64) {
 	}
 }
 
-func campaignRecord(svc string, day time.Time) connector.Record {
-	return connector.Record{Stream: StreamDailyMetrics, ExternalID: CampaignID(svc), UpdatedAt: day,
+// AsOf is when a day's numbers last could change: Triple Whale keeps
+// attributing orders to a day for SettleDays after it, so a day read
+// before then is as of the read, and one read later is as of its
+// settling. Records of settled days keep one update time however often
+// they are read again.
+func AsOf(day, now time.Time) time.Time {
+	settled := day.AddDate(0, 0, SettleDays)
+	if now.Before(settled) {
+		return now.UTC()
+	}
+	return settled
+}
+
+func campaignRecord(svc string, asOf time.Time) connector.Record {
+	return connector.Record{Stream: StreamDailyMetrics, ExternalID: CampaignID(svc), UpdatedAt: asOf,
 		Campaign: &connector.Campaign{Name: svc, Channel: ChannelOf(svc), Status: "active"}}
 }
 
-func metricRecord(svc string, day time.Time, cur string, ch *channelDay) connector.Record {
+func metricRecord(svc string, day, asOf time.Time, cur string, ch *channelDay) connector.Record {
 	id := CampaignID(svc)
-	return connector.Record{Stream: StreamDailyMetrics, ExternalID: connector.MetricExternalID(id, day), UpdatedAt: day,
+	return connector.Record{Stream: StreamDailyMetrics, ExternalID: connector.MetricExternalID(id, day), UpdatedAt: asOf,
 		CampaignMetric: &connector.CampaignMetric{CampaignExternalID: id, Day: day, Currency: cur,
 			SpendMinor: minor(ch.spend, cur), Impressions: ch.impressions, Clicks: ch.clicks,
 			Conversions: ch.orders, RevenueMinor: minor(ch.revenue, cur)}}

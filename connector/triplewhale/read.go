@@ -102,7 +102,7 @@ func (cl *client) readDay(ctx context.Context, day time.Time, seen map[string]bo
 	if err := cl.call(ctx, http.MethodPost, "/summary-page/get-data", body, &ans); err != nil {
 		return err
 	}
-	recs, err := DayRecords(day, ans, seen)
+	recs, err := DayRecords(day, cl.c.now(), ans, seen)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,7 +155,7 @@ func TestIncrementalRereadsSettlingDays(t *testing.T) {
 	days := map[string]bool{}
 	for _, r := range inc.records {
 		if r.Object != nil {
-			days[r.UpdatedAt.Format("2006-01-02")] = true
+			days[strings.TrimPrefix(r.ExternalID, "tw-summary:")] = true
 		}
 	}
 	if len(days) != triplewhale.SettleDays+1 {
