@@ -45,4 +45,3 @@ func TestConnectorSuite(t *testing.T) {
 		},
 	})
 }
-
