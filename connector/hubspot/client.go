@@ -73,7 +73,7 @@ func (cl *client) do(ctx context.Context, method, path string, body, out any) er
 		return nil
 	}
 	if err := json.Unmarshal(respBody, out); err != nil {
-		return connector.BackOff(0, "HubSpot sent an unreadable answer", fmt.Errorf("decode %s %s: %w", method, path, err))
+		return connector.BackOff(networkWait, "HubSpot sent an unreadable answer", fmt.Errorf("decode %s %s: %w", method, path, err))
 	}
 	return nil
 }
@@ -119,5 +119,5 @@ func (cl *client) networkError(ctx context.Context, method, path string, err err
 	if errors.Is(err, connector.ErrAuth) || errors.Is(err, connector.ErrInvalidConfig) || errors.As(err, &bo) {
 		return err
 	}
-	return connector.BackOff(0, "network error talking to HubSpot", fmt.Errorf("%s %s: %w", method, path, err))
+	return connector.BackOff(networkWait, "network error talking to HubSpot", fmt.Errorf("%s %s: %w", method, path, err))
 }

@@ -19,6 +19,7 @@ const (
 	burstWait   = time.Second
 	searchWait  = time.Second // the search limit is per second
 	serverWait  = 2 * time.Second
+	networkWait = 500 * time.Millisecond
 	maxRetryAft = 10 * time.Minute
 )
 

@@ -84,10 +84,17 @@ func (cl *client) searchRead(ctx context.Context, stream string, def streamDef, 
 		if err := emitPage(ctx, stream, def, page, &b, e); err != nil {
 			return err
 		}
-		done := !page.more()
-		if b.at > st.Since {
+		// No next page is the end, unless the query stopped at the search
+		// cap with objects left: then the next query starts later.
+		capped := !page.more() && int64(st.Offset+len(page.Results)) < page.Total
+		done := !page.more() && !capped
+		switch {
+		case b.at > st.Since:
 			st.Since, st.Offset = b.at, 0
-		} else if !done {
+		case capped:
+			return fmt.Errorf("hubspot read %s: more than %d objects share the modification time %s, past what search can page: %w",
+				stream, searchCap, time.UnixMilli(st.Since).UTC().Format(time.RFC3339Nano), connector.ErrPermanent)
+		case !done:
 			st.Offset += len(page.Results) // a page entirely at Since
 		}
 		if done {

@@ -231,23 +231,42 @@ func validateSearch(req *searchRequest) string {
 // match returns the live objects the request's filters select, in its
 // sort order (ties by ID), or by ID when unsorted.
 func (p *portal) match(typ string, req searchRequest) []*object {
+	all := p.objects[typ]
+	if len(req.Sorts) == 1 {
+		all = p.sorted(typ, req.Sorts[0])
+	}
 	var out []*object
-	for _, o := range p.objects[typ] {
+	for _, o := range all {
 		if !o.archived && matchesAny(typ, o, req.FilterGroups) {
 			out = append(out, o)
 		}
 	}
-	if len(req.Sorts) == 1 {
-		prop, desc := req.Sorts[0].PropertyName, req.Sorts[0].Direction == "DESCENDING"
-		sort.SliceStable(out, func(i, j int) bool {
-			c := compareProp(typ, out[i], out[j], prop)
-			if desc {
-				c = -c
-			}
-			return c < 0 || (c == 0 && out[i].id < out[j].id)
-		})
-	}
 	return out
+}
+
+// sorted returns typ's objects in a sort's order, cached until the next
+// change, so deep paging does not sort the portal on every page.
+func (p *portal) sorted(typ string, spec sortSpec) []*object {
+	key := typ + "\x00" + spec.PropertyName + "\x00" + spec.Direction
+	if c, ok := p.sortCache[key]; ok && c.version == p.version {
+		return c.objs
+	}
+	out := slices.Clone(p.objects[typ])
+	desc := spec.Direction == "DESCENDING"
+	sort.SliceStable(out, func(i, j int) bool {
+		c := compareProp(typ, out[i], out[j], spec.PropertyName)
+		if desc {
+			c = -c
+		}
+		return c < 0 || (c == 0 && out[i].id < out[j].id)
+	})
+	p.sortCache[key] = sortedObjects{version: p.version, objs: out}
+	return out
+}
+
+type sortedObjects struct {
+	version int
+	objs    []*object
 }
 
 func matchesAny(typ string, o *object, groups []filterGroup) bool {
@@ -318,13 +337,13 @@ func isTimeProp(typ, prop string) bool {
 	return prop == "createdate" || prop == modifiedProperty(typ)
 }
 
+// propTime reads a datetime property from the object's own times, which
+// stampProps keeps the properties equal to.
 func propTime(o *object, prop string) (time.Time, bool) {
-	v := o.props[prop]
-	if v == nil {
-		return time.Time{}, false
+	if prop == "createdate" {
+		return o.created, true
 	}
-	t, err := time.Parse(time.RFC3339Nano, *v)
-	return t, err == nil
+	return o.updated, true
 }
 
 func compareProp(typ string, a, b *object, prop string) int {

@@ -31,6 +31,9 @@ type portal struct {
 	lastMod  time.Time
 	lists    []*list
 	nextList int
+	// version counts changes; sortCache holds search orders by version.
+	version   int
+	sortCache map[string]sortedObjects
 }
 
 // modifiedProperty is the property HubSpot keeps the last modification
@@ -44,7 +47,8 @@ func modifiedProperty(typ string) string {
 
 func newPortal(o Options) *portal {
 	p := &portal{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x4855)), objects: map[string][]*object{},
-		byID: map[string]map[int64]*object{}, nextID: map[string]int64{}, nextList: 1001}
+		byID: map[string]map[int64]*object{}, nextID: map[string]int64{}, nextList: 1001,
+		sortCache: map[string]sortedObjects{}}
 	for _, typ := range []string{Contacts, Companies, Deals} {
 		p.byID[typ] = map[int64]*object{}
 		p.nextID[typ] = 101
@@ -145,6 +149,7 @@ func (p *portal) dealProps(id int64) map[string]*string {
 func (p *portal) stampProps(typ string, o *object) {
 	o.props["createdate"] = str(o.created.UTC().Format(timeFormat))
 	o.props[modifiedProperty(typ)] = str(o.updated.UTC().Format(timeFormat))
+	p.version++
 	if p.lastMod.Before(o.updated) {
 		p.lastMod = o.updated
 	}
@@ -260,6 +265,7 @@ func (s *Server) Archive(typ, id string) {
 	n, _ := strconv.ParseInt(id, 10, 64)
 	if o := s.portal.byID[typ][n]; o != nil {
 		o.archived = true
+		s.portal.version++
 	}
 }
 
