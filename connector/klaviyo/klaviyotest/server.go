@@ -215,3 +215,37 @@ func (s *Server) Mutate() {
 	defer s.mu.Unlock()
 	s.acct.mutate()
 }
+
+// IDs returns the IDs of the records a stream of the connector should
+// read (see Count).
+func (s *Server) IDs(stream string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.acct
+	var out []string
+	switch stream {
+	case "profiles":
+		for _, p := range a.profiles {
+			out = append(out, p.id)
+		}
+	case "lists":
+		for _, l := range a.lists {
+			out = append(out, l.id)
+		}
+	case "segments":
+		for _, g := range a.segments {
+			out = append(out, g.id)
+		}
+	case "campaigns":
+		for _, c := range a.campaigns {
+			out = append(out, c.id)
+		}
+	case "events":
+		for _, e := range a.events {
+			if mapped[a.metricByID[e.metricID].name] {
+				out = append(out, e.id)
+			}
+		}
+	}
+	return out
+}
