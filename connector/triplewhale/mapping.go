@@ -149,7 +149,7 @@ func AsOf(day, now time.Time) time.Time {
 
 func campaignRecord(svc string, asOf time.Time) connector.Record {
 	return connector.Record{Stream: StreamDailyMetrics, ExternalID: CampaignID(svc), UpdatedAt: asOf,
-		Campaign: &connector.Campaign{Name: svc, Channel: ChannelOf(svc), Status: "active"}}
+		Campaign: &connector.Campaign{Name: displayName(svc), Channel: ChannelOf(svc), Status: "active"}}
 }
 
 func metricRecord(svc string, day, asOf time.Time, cur string, ch *channelDay) connector.Record {
@@ -182,4 +182,16 @@ func sortedKeys(m map[string]*channelDay) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// displayName turns a service ID into words: "facebook-ads" is
+// "Facebook Ads".
+func displayName(svc string) string {
+	words := strings.Split(svc, "-")
+	for i, w := range words {
+		if w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }

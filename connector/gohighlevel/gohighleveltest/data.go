@@ -49,6 +49,8 @@ type account struct {
 	workflows []Workflow
 	clock     time.Time // newest timestamp handed out
 	nextID    int
+	sorted    []*Contact          // search order; nil when stale
+	emails    map[string]*Contact // lower-case email → first contact with it
 }
 
 var (
@@ -61,7 +63,8 @@ var (
 var start = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newAccount(o Options) *account {
-	a := &account{rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), contacts: map[string]*Contact{}, clock: start}
+	a := &account{rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), contacts: map[string]*Contact{}, clock: start,
+		emails: map[string]*Contact{}}
 	for range o.Contacts {
 		a.addContact("", "", "", "")
 	}
@@ -116,6 +119,10 @@ func (a *account) addContact(email, first, last, phone string) *Contact {
 		c.Tags = []string{tagPool[a.rng.IntN(len(tagPool))]}
 	}
 	a.contacts[c.ID] = c
+	if key := strings.ToLower(email); key != "" && a.emails[key] == nil {
+		a.emails[key] = c
+	}
+	a.sorted = nil
 	return c
 }
 
@@ -129,7 +136,11 @@ func (a *account) contactIDs() []string {
 }
 
 // sortedContacts orders contacts by (dateUpdated, id), the search order.
+// The order is kept until a contact changes.
 func (a *account) sortedContacts() []*Contact {
+	if a.sorted != nil {
+		return a.sorted
+	}
 	out := make([]*Contact, 0, len(a.contacts))
 	for _, c := range a.contacts {
 		out = append(out, c)
@@ -140,6 +151,7 @@ func (a *account) sortedContacts() []*Contact {
 		}
 		return out[i].ID < out[j].ID
 	})
+	a.sorted = out
 	return out
 }
 
@@ -147,17 +159,12 @@ func (a *account) sortedContacts() []*Contact {
 // milliseconds as HighLevel stores them.
 func (a *account) tick() time.Time {
 	a.clock = a.clock.Add(time.Second).Truncate(time.Millisecond)
+	a.sorted = nil // the caller stamps a contact with it
 	return a.clock
 }
 
 func (a *account) byEmail(email string) *Contact {
-	email = strings.ToLower(strings.TrimSpace(email))
-	for _, id := range a.contactIDs() {
-		if strings.ToLower(a.contacts[id].Email) == email {
-			return a.contacts[id]
-		}
-	}
-	return nil
+	return a.emails[strings.ToLower(strings.TrimSpace(email))]
 }
 
 // Mutate changes touched existing contacts (and one opportunity and

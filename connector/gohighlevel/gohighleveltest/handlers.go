@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,26 +95,56 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var match []*Contact
-	for _, c := range s.data.sortedContacts() {
-		if keep(c) {
-			match = append(match, c)
-		}
-	}
-	page := match[min(max(b.Page-1, 0)*b.PageLimit, len(match)):]
-	page = page[:min(b.PageLimit, len(page))]
+	page, total := s.searchPage(b, keep)
 	out := make([]map[string]any, 0, len(page))
 	for _, c := range page {
 		m := contactJSON(c, s.o.LocationID)
 		m["searchAfter"] = []any{c.DateUpdated.UnixMilli(), c.ID}
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contacts": out, "total": len(match)})
+	writeJSON(w, http.StatusOK, map[string]any{"contacts": out, "total": total})
+}
+
+// searchPage returns one page of matches and the number of matches.
+// Deep pages with searchAfter start at the cursor by binary search, as an
+// index would; the total counts matches of the filters alone.
+func (s *Server) searchPage(b searchBody, keep func(*Contact, bool) bool) ([]*Contact, int) {
+	all := s.data.sortedContacts()
+	total := 0
+	for _, c := range all {
+		if keep(c, false) {
+			total++
+		}
+	}
+	from, skip := 0, max(b.Page-1, 0)*b.PageLimit
+	if len(b.SearchAfter) == 2 {
+		ms, _ := b.SearchAfter[0].(float64)
+		id, _ := b.SearchAfter[1].(string)
+		from = sort.Search(len(all), func(i int) bool {
+			t := all[i].DateUpdated.UnixMilli()
+			return t > int64(ms) || (t == int64(ms) && all[i].ID > id)
+		})
+	}
+	var page []*Contact
+	for _, c := range all[from:] {
+		if len(page) == b.PageLimit {
+			break
+		}
+		if !keep(c, true) {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		page = append(page, c)
+	}
+	return page, total
 }
 
 // contactFilter builds the filter of a search: the dateUpdated range, the
 // searchAfter position (sorted by dateUpdated ascending only).
-func contactFilter(b searchBody) (func(*Contact) bool, string) {
+func contactFilter(b searchBody) (func(*Contact, bool) bool, string) {
 	if len(b.Sort) > 1 || (len(b.Sort) == 1 && (b.Sort[0].Field != "dateUpdated" || b.Sort[0].Direction != "asc")) {
 		return nil, "the fake sorts by dateUpdated asc only"
 	}
@@ -140,13 +171,13 @@ func contactFilter(b searchBody) (func(*Contact) bool, string) {
 		}
 		ranges = append(ranges, fn)
 	}
-	return func(c *Contact) bool {
+	return func(c *Contact, withCursor bool) bool {
 		for _, fn := range ranges {
 			if !fn(c) {
 				return false
 			}
 		}
-		return after(c)
+		return !withCursor || after(c)
 	}, ""
 }
 
