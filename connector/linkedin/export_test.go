@@ -74,3 +74,12 @@ func mapOne(stream string, raw, posts json.RawMessage, currency map[string]strin
 	}
 	return connector.Record{}, false, fmt.Errorf("no mapping for %s", stream)
 }
+
+// Rec builds a Rest.li record from key, value pairs.
+func Rec(kv ...any) RLRecord {
+	var r RLRecord
+	for i := 0; i+1 < len(kv); i += 2 {
+		r = append(r, rlField{kv[i].(string), kv[i+1]})
+	}
+	return r
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -222,23 +221,29 @@ func MinorUnits(amount, currency string) (int64, error) {
 	if amount == "" {
 		return 0, nil
 	}
-	r, ok := new(big.Rat).SetString(amount)
-	if !ok || strings.ContainsAny(amount, "eE/") {
+	neg := strings.HasPrefix(amount, "-")
+	digits := strings.TrimPrefix(strings.TrimPrefix(amount, "-"), "+")
+	whole, frac, _ := strings.Cut(digits, ".")
+	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) || len(whole) > 15 {
 		return 0, fmt.Errorf("amount %q is not a decimal", amount)
 	}
-	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(minorExponent(currency))), nil)))
-	neg := r.Sign() < 0
-	r.Abs(r)
-	num, den := r.Num(), r.Denom()
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
-	if m.Lsh(m, 1).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if !q.IsInt64() {
-		return 0, fmt.Errorf("amount %q is out of range", amount)
+	exp := minorExponent(currency)
+	frac += strings.Repeat("0", exp+1) // at least one digit past the minor unit
+	v, _ := strconv.ParseInt(whole+frac[:exp], 10, 64)
+	if frac[exp] >= '5' { // the rest is at least half a minor unit
+		v++
 	}
 	if neg {
-		return -q.Int64(), nil
+		v = -v
 	}
-	return q.Int64(), nil
+	return v, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -33,7 +33,7 @@ func (s *Server) analytics(_ http.ResponseWriter, _ *http.Request, q map[string]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	today := s.now().Truncate(24 * time.Hour)
-	elements := []any{}
+	elements := []element{}
 	for day := aq.start; !day.After(aq.end); day = day.AddDate(0, 0, 1) {
 		for _, c := range s.data.campaigns {
 			if !aq.accounts[c.Account] {
@@ -45,6 +45,7 @@ func (s *Server) analytics(_ http.ResponseWriter, _ *http.Request, q map[string]
 			}
 			if len(elements) == AnalyticsCap {
 				// LinkedIn truncates without saying so.
+				s.stats.Truncated++
 				return map[string]any{"elements": elements, "paging": map[string]any{"start": 0, "count": 10}}, http.StatusOK
 			}
 			elements = append(elements, elementJSON(c, day, m, aq.fields))
@@ -145,21 +146,52 @@ func parseFields(raw string) ([]string, error) {
 	return names, nil
 }
 
-func dateJSON(t time.Time) map[string]any {
-	return map[string]any{"year": t.Year(), "month": int(t.Month()), "day": t.Day()}
+// element is one adAnalytics row; fields not asked for stay out.
+type element struct {
+	Impressions     *int64     `json:"impressions,omitempty"`
+	Clicks          *int64     `json:"clicks,omitempty"`
+	Conversions     *int64     `json:"externalWebsiteConversions,omitempty"`
+	Cost            *string    `json:"costInLocalCurrency,omitempty"`
+	ConversionValue *string    `json:"conversionValueInLocalCurrency,omitempty"`
+	LandingClicks   *int64     `json:"landingPageClicks,omitempty"`
+	DateRange       *dateRange `json:"dateRange,omitempty"`
+	PivotValues     []string   `json:"pivotValues,omitempty"`
 }
 
-func elementJSON(c *campaign, day time.Time, m Metric, fields []string) map[string]any {
-	all := map[string]any{
-		"impressions": m.Impressions, "clicks": m.Clicks, "externalWebsiteConversions": m.Conversions,
-		"costInLocalCurrency": m.Cost, "conversionValueInLocalCurrency": m.ConversionValue,
-		"landingPageClicks": m.Clicks * 9 / 10,
-		"dateRange":         map[string]any{"start": dateJSON(day), "end": dateJSON(day)},
-		"pivotValues":       []string{"urn:li:sponsoredCampaign:" + strconv.FormatInt(c.ID, 10)},
-	}
-	out := make(map[string]any, len(fields))
+type date struct {
+	Year  int `json:"year"`
+	Month int `json:"month"`
+	Day   int `json:"day"`
+}
+
+type dateRange struct {
+	Start date `json:"start"`
+	End   date `json:"end"`
+}
+
+func elementJSON(c *campaign, day time.Time, m Metric, fields []string) element {
+	var e element
 	for _, f := range fields {
-		out[f] = all[f]
+		switch f {
+		case "impressions":
+			e.Impressions = &m.Impressions
+		case "clicks":
+			e.Clicks = &m.Clicks
+		case "externalWebsiteConversions":
+			e.Conversions = &m.Conversions
+		case "costInLocalCurrency":
+			e.Cost = &m.Cost
+		case "conversionValueInLocalCurrency":
+			e.ConversionValue = &m.ConversionValue
+		case "landingPageClicks":
+			n := m.Clicks * 9 / 10
+			e.LandingClicks = &n
+		case "dateRange":
+			d := date{day.Year(), int(day.Month()), day.Day()}
+			e.DateRange = &dateRange{d, d}
+		case "pivotValues":
+			e.PivotValues = []string{"urn:li:sponsoredCampaign:" + strconv.FormatInt(c.ID, 10)}
+		}
 	}
-	return out
+	return e
 }

@@ -72,9 +72,10 @@ type dataset struct {
 	creatives []*creative
 	posts     map[int64]*post
 	segments  []*segment
-	revision  map[string]int // day → revisions
+	revision  map[int64]int // day (Unix seconds) → revisions
 	nextID    map[string]int64
 	mutations int
+	byID      map[int64]*campaign
 }
 
 var (
@@ -85,7 +86,7 @@ var (
 )
 
 func newDataset(o Options, now time.Time) *dataset {
-	d := &dataset{seed: o.Seed, posts: map[int64]*post{}, revision: map[string]int{},
+	d := &dataset{seed: o.Seed, posts: map[int64]*post{}, revision: map[int64]int{}, byID: map[int64]*campaign{},
 		nextID: map[string]int64{"account": firstAccount, "group": firstGroup, "campaign": firstCampaign,
 			"creative": firstCreative, "segment": firstSegment, "share": firstShare}}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x11)) //nolint:gosec // test data
@@ -125,6 +126,7 @@ func (d *dataset) addCampaign(rng *rand.Rand, acc *account, o Options, today tim
 		CostType: []string{"CPM", "CPC"}[rng.IntN(2)], DailyBudgetMinor: int64(2000 + rng.IntN(50000)),
 		Start: start, Created: start.Add(-48 * time.Hour), Modified: start.Add(time.Duration(rng.IntN(1000)) * time.Minute)}
 	d.campaigns = append(d.campaigns, c)
+	d.byID[c.ID] = c
 	for k := range o.CreativesPerCampaign {
 		d.addCreative(rng, c, k)
 	}
@@ -187,7 +189,7 @@ func (d *dataset) metric(c *campaign, day, today time.Time) (Metric, bool) {
 	if day.Before(c.Start) || day.After(today) || c.Status == "DRAFT" {
 		return Metric{}, false
 	}
-	h := mix(d.seed ^ uint64(c.ID)*0x9E3779B97F4A7C15 ^ uint64(day.Unix()) ^ uint64(d.revision[day.Format(time.DateOnly)])<<40)
+	h := mix(d.seed ^ uint64(c.ID)*0x9E3779B97F4A7C15 ^ uint64(day.Unix()) ^ uint64(d.revision[day.Unix()])<<40)
 	if h%9 == 0 {
 		return Metric{}, false // a quiet day: LinkedIn lists no element
 	}

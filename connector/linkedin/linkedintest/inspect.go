@@ -45,12 +45,11 @@ func (s *Server) MetricRows(since time.Time) int {
 func (s *Server) MetricOf(campaignID int64, day time.Time) (Metric, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range s.data.campaigns {
-		if c.ID == campaignID {
-			return s.data.metric(c, day.UTC().Truncate(24*time.Hour), s.now().Truncate(24*time.Hour))
-		}
+	c, ok := s.data.byID[campaignID]
+	if !ok {
+		return Metric{}, false
 	}
-	return Metric{}, false
+	return s.data.metric(c, day.UTC().Truncate(24*time.Hour), s.now().Truncate(24*time.Hour))
 }
 
 // CampaignIDs lists every campaign's ID in order.
@@ -95,7 +94,7 @@ func (s *Server) Mutate() {
 	d.mutations++
 	today := s.now().Truncate(24 * time.Hour)
 	for i := 1; i <= 3; i++ {
-		d.revision[today.AddDate(0, 0, -i).Format(time.DateOnly)]++
+		d.revision[today.AddDate(0, 0, -i).Unix()]++
 	}
 	if len(d.campaigns) > 0 {
 		c := d.campaigns[d.mutations%len(d.campaigns)]

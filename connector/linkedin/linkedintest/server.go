@@ -118,6 +118,7 @@ type Stats struct {
 	Refreshes int            // token refreshes granted
 	ByPath    map[string]int // /rest calls by resource (e.g. "adAnalytics")
 	Throttled int            // 429s for quotas
+	Truncated int            // adAnalytics answers cut at AnalyticsCap
 }
 
 // NewServer starts a fake closed at the end of the test.
