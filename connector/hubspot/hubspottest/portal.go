@@ -280,3 +280,15 @@ func (p *portal) emails(ids map[int64]bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Modified returns an object's modification time as HubSpot writes it
+// (empty when there is no such object).
+func (s *Server) Modified(typ, id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if o := s.portal.byID[typ][n]; o != nil {
+		return o.updated.UTC().Format(timeFormat)
+	}
+	return ""
+}
