@@ -7,7 +7,11 @@ package gohighlevel_test
 //
 // Run once: go test -run '^$' -bench Contacts50k -benchtime 1x ./connector/gohighlevel/
 //
-// Result (2-core machine, 2026-11-25): FILLED IN BELOW.
+// Result (2-core machine, 2026-11-25, run once): 501 requests, 0 429s.
+//   (a) time the vendor's limit implies at its steady 10 requests/s: 50.1 s
+//       (DefaultRate's 9.5/s after a burst of 4 implies 52.3 s);
+//   (b) measured: 52.4 s;
+//   (c) measured rate 9.56 requests/s = 95.6% of the allowed 10/s.
 
 import (
 	"context"
