@@ -365,7 +365,7 @@ func (readOnly) Spec() connector.Spec {
 		Config: map[string]any{"type": "object"}}
 }
 func (readOnly) Check(context.Context, connector.Connection) error { return nil }
-func (readOnly) Streams() []connector.Stream                        { return nil }
+func (readOnly) Streams() []connector.Stream                       { return nil }
 func (readOnly) Read(context.Context, connector.Connection, string, json.RawMessage, connector.Emitter) error {
 	return nil
 }
