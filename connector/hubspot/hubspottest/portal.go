@@ -292,3 +292,14 @@ func (s *Server) Modified(typ, id string) string {
 	}
 	return ""
 }
+
+// TouchID modifies one object now.
+func (s *Server) TouchID(typ, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if o := s.portal.byID[typ][n]; o != nil {
+		o.updated = s.portal.stamp()
+		s.portal.stampProps(typ, o)
+	}
+}
