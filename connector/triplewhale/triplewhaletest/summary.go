@@ -88,7 +88,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 	start, end, msg := s.period(b)
 	if msg != "" {
 		status := http.StatusBadRequest
-		if strings.HasPrefix(msg, "shop") {
+		if strings.HasSuffix(msg, "is not accessible with this key") {
 			status = http.StatusForbidden
 		}
 		writeError(w, status, msg)
