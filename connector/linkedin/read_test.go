@@ -209,16 +209,17 @@ func TestAnalyticsWindows(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name      string
+		campaigns int
 		budget    int
 		requests  int
 		truncated bool
 	}{
-		{"planned", 0, 7, false},      // 10,000/600 = 16 days a request: 61 days in 4, plus accounts and 2 pages of campaigns
-		{"truncated", 36000, 0, true}, // 61 days cut at the cap, then read again in halves
+		{"planned", 200, 0, 4, false},      // 10,000/200 = 50 days a request: 61 days in 2, plus accounts and campaigns
+		{"truncated", 600, 36000, 0, true}, // 61 days cut at the cap, then read again in halves
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 9, Campaigns: 600, Days: 60, CreativesPerCampaign: 1})
+			srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 9, Campaigns: tc.campaigns, Days: 60, CreativesPerCampaign: 1})
 			var opts []linkedin.Option
 			if tc.budget > 0 {
 				opts = append(opts, linkedin.WithAnalyticsRowBudget(tc.budget))

@@ -11,11 +11,12 @@ import (
 	"github.com/omnify-cloud/omnify/connector/linkedin/linkedintest"
 )
 
-// The shared connector suite against the fake LinkedIn: two ad accounts
-// with enough campaigns and creatives to page, two months of delivery.
+// The shared connector suite against the fake LinkedIn: two ad accounts,
+// enough audiences to page, two months of delivery. (Cursor paging within
+// an account is covered by TestFullStreamResumes.)
 func TestConnectorSuite(t *testing.T) {
 	t.Parallel()
-	srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 3, Accounts: 2, Campaigns: 260, CampaignGroups: 3,
+	srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 3, Accounts: 2, Campaigns: 60, CampaignGroups: 3,
 		CreativesPerCampaign: 2, Segments: 120, Days: 60})
 	connectortest.Run(t, harness(srv))
 }
