@@ -214,3 +214,44 @@ func distinct(recs []connector.Record) map[string]bool {
 	}
 	return out
 }
+
+// hookEmitter runs fn before the n-th record.
+type hookEmitter struct {
+	*collector
+	n  int
+	fn func()
+}
+
+func (h *hookEmitter) Record(ctx context.Context, r connector.Record) error {
+	if len(h.records)+1 == h.n {
+		h.fn()
+	}
+	return h.collector.Record(ctx, r)
+}
+
+// A full read hands over to search without a gap: a contact changed
+// after the full read passed it, while a later contact changed before the
+// read reached it, is still picked up by the next incremental read.
+func TestFullReadHandsOverWithoutGap(t *testing.T) {
+	t.Parallel()
+	srv := hubspottest.NewServer(t, hubspottest.Options{Contacts: 300, Seed: 12, IntervalMax: 1000000, SearchPerSecond: 1000000})
+	c := hubspot.New()
+	e := &hookEmitter{collector: &collector{}, n: 50, fn: func() {
+		srv.TouchID(hubspottest.Contacts, "110") // already read
+		srv.TouchID(hubspottest.Contacts, "390") // the last one, not read yet
+	}}
+	if err := c.Read(context.Background(), srv.Connection(), hubspot.StreamContacts, nil, e); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.records) != 300 {
+		t.Fatalf("full read: %d contacts", len(e.records))
+	}
+	inc := &collector{}
+	if err := c.Read(context.Background(), srv.Connection(), hubspot.StreamContacts, e.last(), inc); err != nil {
+		t.Fatal(err)
+	}
+	got := distinct(inc.records)
+	if !got["110"] || !got["390"] {
+		t.Fatalf("incremental read after the full read missed a change: %v", got)
+	}
+}
