@@ -135,10 +135,27 @@ func emitContacts(ctx context.Context, e connector.Emitter, raws []json.RawMessa
 		if err := e.Record(ctx, rec); err != nil {
 			return err
 		}
-		st.AfterMillis, st.AfterID = rec.UpdatedAt.UnixMilli(), rec.ExternalID
+		st.AfterMillis, st.AfterID = position(raw, rec)
 		st.Since = time.UnixMilli(st.AfterMillis).UTC()
 	}
 	return checkpoint(ctx, e, st)
+}
+
+// position is a contact's searchAfter as HighLevel sent it (its
+// dateUpdated in milliseconds and its ID), or the same built from the
+// record when the answer lacks it.
+func position(raw json.RawMessage, rec connector.Record) (int64, string) {
+	var head struct {
+		SearchAfter []json.RawMessage `json:"searchAfter"`
+	}
+	if json.Unmarshal(raw, &head) == nil && len(head.SearchAfter) == 2 {
+		var ms float64
+		var id string
+		if json.Unmarshal(head.SearchAfter[0], &ms) == nil && json.Unmarshal(head.SearchAfter[1], &id) == nil && id != "" {
+			return int64(ms), id
+		}
+	}
+	return rec.UpdatedAt.UnixMilli(), rec.ExternalID
 }
 
 type oppPage struct {
