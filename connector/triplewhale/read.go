@@ -33,7 +33,7 @@ func (c *Connector) Read(ctx context.Context, conn connector.Connection, stream 
 	if err != nil {
 		return err
 	}
-	if to.After(from) || to.Equal(from) {
+	if !to.Before(from) {
 		e.Total(int64(to.Sub(from).Hours()/24) + 1)
 	}
 	seen := map[string]bool{}

@@ -10,8 +10,12 @@
 // The summary page answers the totals of the period asked, not a daily
 // series, so the connector asks for one day per request (the window is one
 // day); reads are incremental by day and re-read the last SettleDays days,
-// because Triple Whale's attribution settles late. Triple Whale sends no
-// webhooks and offers no write-back.
+// because Triple Whale's attribution settles late. A record's UpdatedAt is
+// AsOf(day, read time): the read time while the day still settles, the
+// day plus SettleDays after that. Triple Whale sends no webhooks and
+// offers no write-back.
+//
+// Connection.BaseURL, when set, replaces BaseURL whole, /api/v2 included.
 package triplewhale
 
 import (
