@@ -3,6 +3,7 @@ package mongo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -231,23 +232,16 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// upsertAll writes us in batches. Each batch looks up which keys exist,
-// inserts the new records in one command and updates the others: far
-// cheaper than one upsert per record on servers that do not index upserts
-// (FerretDB v1). A record inserted concurrently by another writer makes
-// the insert fail with a duplicate key; the batch is then redone, finding
-// it existing.
+// upsertAll writes us in batches. Each batch is first inserted in one
+// unordered command; records that already exist fail it with duplicate
+// keys and are then updated one by one. A fresh import (the bulk of the
+// work) is thus one command per batch, and no lookup runs: FerretDB v1
+// does not use the _id index for $in, so looking keys up first scans the
+// whole collection per batch.
 func (db *DB) upsertAll(ctx context.Context, col string, us []upsert) error {
 	const batch = 500
 	for start := 0; start < len(us); start += batch {
-		chunk := us[start:min(start+batch, len(us))]
-		var err error
-		for range 3 {
-			if err = db.upsertBatch(ctx, col, chunk); !mongo.IsDuplicateKeyError(err) {
-				break
-			}
-		}
-		if err != nil {
+		if err := db.upsertBatch(ctx, col, us[start:min(start+batch, len(us))]); err != nil {
 			return err
 		}
 	}
@@ -255,40 +249,29 @@ func (db *DB) upsertAll(ctx context.Context, col string, us []upsert) error {
 }
 
 func (db *DB) upsertBatch(ctx context.Context, col string, us []upsert) error {
-	keys := make(bson.A, len(us))
-	for i, u := range us {
-		keys[i] = u.k
+	var firsts, again []upsert
+	seen := make(map[string]bool, len(us))
+	for _, u := range us {
+		if seen[u.k] {
+			again = append(again, u) // a key twice in one batch: the later write wins
+			continue
+		}
+		seen[u.k] = true
+		firsts = append(firsts, u)
 	}
-	cur, err := db.c(col).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	docs := make([]any, len(firsts))
+	for i, u := range firsts {
+		docs[i] = u.doc()
+	}
+	existing, err := db.insertNew(ctx, col, docs)
 	if err != nil {
 		return err
 	}
-	var found []struct {
-		K string `bson:"_id"`
+	updates := make([]upsert, 0, len(existing)+len(again))
+	for _, i := range existing {
+		updates = append(updates, firsts[i])
 	}
-	if err := cur.All(ctx, &found); err != nil {
-		return err
-	}
-	exists := make(map[string]bool, len(found))
-	for _, f := range found {
-		exists[f.K] = true
-	}
-	var inserts []any
-	var updates []upsert
-	for _, u := range us {
-		if exists[u.k] {
-			updates = append(updates, u)
-		} else {
-			inserts = append(inserts, u.doc())
-			exists[u.k] = true // a key twice in one batch: the second write updates
-		}
-	}
-	if len(inserts) > 0 {
-		if _, err := db.c(col).InsertMany(ctx, inserts); err != nil {
-			return err
-		}
-	}
+	updates = append(updates, again...)
 	// One command per update: FerretDB v1 holds a database connection per
 	// statement of a multi-statement update until the command ends, and a
 	// large batch exhausts its pool.
@@ -298,4 +281,25 @@ func (db *DB) upsertBatch(ctx context.Context, col string, us []upsert) error {
 		}
 	}
 	return nil
+}
+
+// insertNew inserts docs, skipping those whose key exists; it returns the
+// indexes of the skipped ones.
+func (db *DB) insertNew(ctx context.Context, col string, docs []any) ([]int, error) {
+	_, err := db.c(col).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return nil, err
+	}
+	existing := make([]int, 0, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		existing = append(existing, we.Index)
+	}
+	return existing, nil
 }
