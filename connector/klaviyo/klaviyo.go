@@ -42,15 +42,17 @@ const (
 // when missing) and take others out.
 const ActionAddToList = "add_to_list"
 
-// DefaultRate is the pace the platform manager keeps per connection:
-// get_profiles' published steady limit, 750 requests a minute (its burst
-// is 75 a second, x-klaviyo-ratelimit in the 2026-07-15 spec). Klaviyo
-// counts in fixed one-minute windows, so the pace allows no burst: a
-// token bucket with a burst would let more than 750 requests into one
-// window. Endpoints with smaller limits (campaigns and metrics 10/s and
-// 150/m, list writes 10/s and 150/m) answer 429 with Retry-After, which the
-// connector returns as a back-off.
-var DefaultRate = limit.Rate{Limit: 750, Period: time.Minute, Burst: 1}
+// DefaultRate is the pace the platform manager keeps per connection, from
+// get_profiles' published limits (x-klaviyo-ratelimit in the 2026-07-15
+// spec: burst 75/s, steady 750/m). Klaviyo counts in fixed windows, and a
+// token bucket lets through at most Burst + Period/interval requests in any
+// window of Period, so 745 a minute with a burst of 5 never puts more than
+// 750 into one of Klaviyo's minutes, while the small burst lets a request
+// that was a little late catch up instead of losing its slot. Endpoints
+// with smaller limits (campaigns and metrics 10/s and 150/m, list writes
+// 10/s and 150/m) answer 429 with Retry-After, which the connector returns
+// as a back-off.
+var DefaultRate = limit.Rate{Limit: 745, Period: time.Minute, Burst: 5}
 
 var apiKeyPattern = regexp.MustCompile(`^pk_[A-Za-z0-9]+$`)
 

@@ -84,6 +84,9 @@ func (c *Connector) Push(ctx context.Context, conn connector.Connection, req con
 	defer c.mu.Unlock()
 	for _, k := range keys {
 		b := c.pending[k]
+		if b == nil { // a concurrent push of the same batch finished first
+			continue
+		}
 		res.Added += b.added
 		res.Removed += b.removed
 		res.Failed = append(res.Failed, b.failed...)
@@ -153,8 +156,18 @@ func digest(ms []connector.Member) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// batch returns the chunk's progress record, creating it.
-func (c *Connector) batch(key string) *pendingBatch {
+// progress returns a copy of the chunk's progress record.
+func (c *Connector) progress(key string) pendingBatch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.pending[key]; b != nil {
+		return *b
+	}
+	return pendingBatch{}
+}
+
+// record changes the chunk's progress record under the lock.
+func (c *Connector) record(key string, change func(*pendingBatch)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.pending[key]
@@ -162,13 +175,12 @@ func (c *Connector) batch(key string) *pendingBatch {
 		b = &pendingBatch{}
 		c.pending[key] = b
 	}
-	return b
+	change(b)
 }
 
 // runChunk applies one chunk unless an earlier attempt did.
 func (c *Connector) runChunk(ctx context.Context, cl *client, listID string, ch chunk) error {
-	b := c.batch(ch.key)
-	if b.done || b.jobID != "" {
+	if b := c.progress(ch.key); b.done || b.jobID != "" {
 		return nil
 	}
 	switch ch.op {
@@ -177,22 +189,20 @@ func (c *Connector) runChunk(ctx context.Context, cl *client, listID string, ch 
 		if err != nil {
 			return err
 		}
-		b.added, b.failed = n, failed
+		c.record(ch.key, func(b *pendingBatch) { b.added, b.failed, b.done = n, failed, true })
 	case "remove":
 		n, err := c.removeMembers(ctx, cl, listID, ch.members)
 		if err != nil {
 			return err
 		}
-		b.removed = n
+		c.record(ch.key, func(b *pendingBatch) { b.removed, b.done = n, true })
 	case "import":
 		id, err := startImport(ctx, cl, listID, ch.members)
 		if err != nil {
 			return err
 		}
-		b.jobID = id
-		return nil
+		c.record(ch.key, func(b *pendingBatch) { b.jobID = id })
 	}
-	b.done = true
 	return nil
 }
 
@@ -350,8 +360,8 @@ type jobAttrs struct {
 func (c *Connector) awaitImports(ctx context.Context, cl *client, chunks []chunk) error {
 	running := 0
 	for _, ch := range chunks {
-		b := c.batch(ch.key)
-		if ch.op != "import" || b.done {
+		b := c.progress(ch.key)
+		if ch.op != "import" || b.done || b.jobID == "" {
 			continue
 		}
 		var out struct {
@@ -370,9 +380,9 @@ func (c *Connector) awaitImports(ctx context.Context, cl *client, chunks []chunk
 			if err != nil {
 				return err
 			}
-			b.added, b.failed, b.done = a.CompletedCount, failed, true
+			c.record(ch.key, func(b *pendingBatch) { b.added, b.failed, b.done = a.CompletedCount, failed, true })
 		case "cancelled":
-			b.jobID = "" // start it again on the next call
+			c.record(ch.key, func(b *pendingBatch) { b.jobID = "" }) // started again on the next call
 			running++
 		default:
 			running++
