@@ -76,8 +76,9 @@ type Connector struct {
 	now    func() time.Time
 	budget int // campaign-days per analytics request
 
-	mu     sync.Mutex
-	tokens map[string]cachedToken // access tokens by connection and refresh token
+	mu        sync.Mutex
+	tokens    map[string]cachedToken // access tokens by connection and refresh token
+	confirmed *confirmations
 }
 
 var (
@@ -100,7 +101,7 @@ func WithAnalyticsRowBudget(n int) Option { return func(c *Connector) { c.budget
 
 // New returns the LinkedIn Ads connector.
 func New(opts ...Option) *Connector {
-	c := &Connector{now: time.Now, budget: rowBudget, tokens: map[string]cachedToken{}}
+	c := &Connector{now: time.Now, budget: rowBudget, tokens: map[string]cachedToken{}, confirmed: newConfirmations()}
 	for _, o := range opts {
 		o(c)
 	}

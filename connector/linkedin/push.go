@@ -43,6 +43,7 @@ type userElement struct {
 type pending struct {
 	customerID string
 	el         userElement
+	ok         bool // LinkedIn confirmed it
 }
 
 // Push adds and removes members of a matched audience: the USER DMP
@@ -72,12 +73,13 @@ func (c *Connector) Push(ctx context.Context, conn connector.Connection, req con
 		return res, fmt.Errorf("linkedin push: %w", err)
 	}
 	res.DestinationID = strconv.FormatInt(seg, 10)
-	work := elements(req, &res)
+	work := c.confirmed.skip(seg, elements(req, &res), &res, c.now())
 	for len(work) > 0 {
 		n := min(len(work), MaxUserBatch)
 		if err := streamUsers(ctx, cl, seg, work[:n], &res); err != nil {
 			return res, fmt.Errorf("linkedin push to audience %d: %w", seg, err)
 		}
+		c.confirmed.remember(seg, work[:n], c.now())
 		work = work[n:]
 	}
 	return res, nil
@@ -132,7 +134,8 @@ func streamUsers(ctx context.Context, cl *client, seg int64, batch []pending, re
 		return fmt.Errorf("LinkedIn answered %d results for %d users: %w", len(out.Elements), len(batch), connector.ErrPermanent)
 	}
 	for i, el := range out.Elements {
-		if el.Status < 200 || el.Status >= 300 {
+		batch[i].ok = el.Status >= 200 && el.Status < 300
+		if !batch[i].ok {
 			reason := "LinkedIn refused the member"
 			if el.Error != nil && el.Error.Message != "" {
 				reason = "LinkedIn: " + el.Error.Message
