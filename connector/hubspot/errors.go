@@ -59,7 +59,7 @@ func classify(method, path string, status int, h http.Header, body []byte, now t
 	case status >= 500:
 		return connector.BackOff(serverWait, fmt.Sprintf("HubSpot server error %d", status), base)
 	}
-	return &statusError{Status: status, Category: e.Category, err: fmt.Errorf("%w: %w", base, connector.ErrPermanent)}
+	return &statusError{Status: status, Category: e.Category, Message: e.Message, err: fmt.Errorf("%w: %w", base, connector.ErrPermanent)}
 }
 
 // statusError is a permanent refusal with its HTTP status, for callers
@@ -67,6 +67,7 @@ func classify(method, path string, status int, h http.Header, body []byte, now t
 type statusError struct {
 	Status   int
 	Category string
+	Message  string // HubSpot's own words
 	err      error
 }
 

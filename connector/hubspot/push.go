@@ -205,28 +205,52 @@ func (cl *client) createContacts(ctx context.Context, emails []string, byEmail m
 	var out []target
 	for chunk := range chunks(emails, crmBatch) {
 		got, err := cl.createBatch(ctx, chunk, byEmail)
-		if err != nil && len(chunk) > 1 && errors.Is(err, connector.ErrPermanent) {
+		if err != nil && errors.Is(err, connector.ErrPermanent) {
 			got, err = nil, nil
 			for _, e := range chunk {
-				one, oerr := cl.createBatch(ctx, []string{e}, byEmail)
-				if oerr != nil && errors.Is(oerr, connector.ErrPermanent) {
-					fail(res, byEmail[e], "HubSpot refused to create the contact: "+vendorMessage(oerr))
-					continue
-				}
+				one, oerr := cl.createOne(ctx, e, byEmail, res)
 				if oerr != nil {
 					return nil, oerr
 				}
 				got = append(got, one...)
 			}
 		}
-		if err != nil && errors.Is(err, connector.ErrPermanent) {
-			fail(res, byEmail[chunk[0]], "HubSpot refused to create the contact: "+vendorMessage(err))
-			continue
-		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// createOne creates one contact; a refusal is the member's failure, and a
+// conflict means someone created the contact since the lookup, so it is
+// looked up again.
+func (cl *client) createOne(ctx context.Context, email string, byEmail map[string][]connector.Member, res *connector.PushResult) ([]target, error) {
+	got, err := cl.createBatch(ctx, []string{email}, byEmail)
+	if statusOf(err) == http.StatusConflict {
+		got, err = cl.existing(ctx, email, byEmail)
+	}
+	if err != nil && errors.Is(err, connector.ErrPermanent) {
+		fail(res, byEmail[email], "HubSpot refused to create the contact: "+vendorMessage(err))
+		return nil, nil
+	}
+	return got, err
+}
+
+// existing finds a contact a create found already there.
+func (cl *client) existing(ctx context.Context, email string, byEmail map[string][]connector.Member) ([]target, error) {
+	ids, err := cl.lookupEmails(ctx, []string{email})
+	if err != nil {
+		return nil, err
+	}
+	id, ok := ids[email]
+	if !ok {
+		return nil, fmt.Errorf("contact %s exists but cannot be read: %w", email, connector.ErrPermanent)
+	}
+	out := make([]target, 0, len(byEmail[email]))
+	for _, m := range byEmail[email] {
+		out = append(out, target{m: m, id: id})
 	}
 	return out, nil
 }
@@ -262,13 +286,13 @@ func fail(res *connector.PushResult, ms []connector.Member, reason string) {
 	}
 }
 
-// vendorMessage is the HubSpot part of an error, for failure reasons.
+// vendorMessage is HubSpot's own words in an error, for failure reasons.
 func vendorMessage(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "create contacts") {
-		msg = msg[i+2:]
+	var se *statusError
+	if errors.As(err, &se) && se.Message != "" {
+		return se.Message
 	}
-	return msg
+	return err.Error()
 }
 
 // membershipAnswer is the answer of memberships/add and /remove. HubSpot's

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/omnify-cloud/omnify"
@@ -128,6 +130,11 @@ func TestPushReportsMemberFailures(t *testing.T) {
 		failed = append(failed, f.CustomerID)
 	}
 	slices.Sort(failed)
+	for _, f := range res.Failed {
+		if f.CustomerID == "refused" && !strings.Contains(f.Reason, "INVALID_EMAIL") {
+			t.Errorf("refusal reason %q does not carry HubSpot's words", f.Reason)
+		}
+	}
 	if !slices.Equal(failed, []string{"bad-email", "refused", "unknown-id"}) || res.Added != 3 {
 		t.Fatalf("result %+v", res)
 	}
@@ -178,5 +185,42 @@ func TestPushErrors(t *testing.T) {
 	res := push(t, srv, connector.PushRequest{Destination: "Later", Add: newMembers(1, "b")})
 	if res.Added != 1 || len(srv.Audience("Later")) != 1 {
 		t.Fatalf("repeat after 429: %+v", res)
+	}
+}
+
+// raceTransport creates a contact at the fake just before the push's
+// first batch create, as a form submission between lookup and create would.
+type raceTransport struct {
+	next  http.RoundTripper
+	once  sync.Once
+	apply func()
+}
+
+func (r *raceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/batch/create") {
+		r.once.Do(r.apply)
+	}
+	return r.next.RoundTrip(req)
+}
+
+func TestPushContactCreatedMeanwhile(t *testing.T) {
+	t.Parallel()
+	srv := pushServer(t, 0)
+	people := newMembers(5, "race")
+	var raced string
+	conn := srv.Connection()
+	client := *conn.HTTP
+	client.Transport = &raceTransport{next: srv.Client().Transport, apply: func() { raced = srv.AddContact(people[2].Email) }}
+	conn.HTTP = &client
+	res, err := hubspot.New().Push(context.Background(), conn, connector.PushRequest{Action: hubspot.ActionAddToList,
+		Destination: "Raced", Add: people})
+	if err != nil || res.Added != 5 || len(res.Failed) != 0 {
+		t.Fatalf("push: %+v %v", res, err)
+	}
+	if got := srv.Audience("Raced"); !slices.Equal(got, emailsOf(people)) || srv.Len(hubspottest.Contacts) != 5 {
+		t.Fatalf("audience %v, %d contacts", got, srv.Len(hubspottest.Contacts))
+	}
+	if id, _ := srv.ContactID(people[2].Email); id != raced {
+		t.Fatalf("the raced contact was duplicated: %s vs %s", id, raced)
 	}
 }

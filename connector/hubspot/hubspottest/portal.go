@@ -303,3 +303,15 @@ func (s *Server) TouchID(typ, id string) {
 		s.portal.stampProps(typ, o)
 	}
 }
+
+// AddContact creates a contact with email now, as a form or another app
+// would, and returns its ID.
+func (s *Server) AddContact(email string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.portal.stamp()
+	o := s.portal.insert(Contacts, t, t)
+	o.props["email"] = str(strings.ToLower(email))
+	s.portal.version++
+	return strconv.FormatInt(o.id, 10)
+}
