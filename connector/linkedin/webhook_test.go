@@ -15,7 +15,7 @@ import (
 	"github.com/omnify-cloud/omnify/connector/linkedin"
 )
 
-const secret = "whs-client-secret"
+const whSecret = "whs-client-secret"
 
 // sign is LinkedIn's X-LI-Signature, computed here from its description.
 func sign(key string, body []byte) string {
@@ -38,20 +38,20 @@ func leadEvent(at time.Time, action string) []byte {
 func TestChallengeResponse(t *testing.T) {
 	t.Parallel()
 	code := "f6f5e6ba-f3a5-4cb4-9f3b-3b2f1a6e7c01"
-	if got, want := linkedin.ChallengeResponse(code, secret), sign(secret, []byte(code)); got != want {
+	if got, want := linkedin.ChallengeResponse(code, whSecret), sign(whSecret, []byte(code)); got != want {
 		t.Fatalf("ChallengeResponse = %s, want %s", got, want)
 	}
 	r := linkedin.WebhookRequest{Method: http.MethodGet, URL: "https://omnify.example/webhooks/linkedin_ads?challengeCode=" + code}
-	body, err := linkedin.AnswerChallenge(r, map[string]string{"client_secret": secret})
+	body, err := linkedin.AnswerChallenge(r, map[string]string{"client_secret": whSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out map[string]string
-	if err := json.Unmarshal(body, &out); err != nil || out["challengeCode"] != code || out["challengeResponse"] != sign(secret, []byte(code)) {
+	if err := json.Unmarshal(body, &out); err != nil || out["challengeCode"] != code || out["challengeResponse"] != sign(whSecret, []byte(code)) {
 		t.Errorf("challenge answer %s (%v)", body, err)
 	}
 	if _, err := linkedin.AnswerChallenge(linkedin.WebhookRequest{Method: http.MethodGet, URL: "https://omnify.example/x"},
-		map[string]string{"client_secret": secret}); !errors.Is(err, linkedin.ErrSignature) {
+		map[string]string{"client_secret": whSecret}); !errors.Is(err, linkedin.ErrSignature) {
 		t.Errorf("GET without challengeCode: %v", err)
 	}
 	if _, err := linkedin.AnswerChallenge(r, map[string]string{}); !errors.Is(err, linkedin.ErrSignature) {
@@ -62,7 +62,7 @@ func TestChallengeResponse(t *testing.T) {
 func TestVerifyWebhook(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	creds := map[string]string{"client_secret": secret}
+	creds := map[string]string{"client_secret": whSecret}
 	body := leadEvent(now.Add(-time.Minute), "CREATED")
 	req := func(b []byte, sig string) linkedin.WebhookRequest {
 		return linkedin.WebhookRequest{Method: http.MethodPost, URL: "https://omnify.example/webhooks/linkedin_ads",
@@ -76,15 +76,15 @@ func TestVerifyWebhook(t *testing.T) {
 		creds map[string]string
 		ok    bool
 	}{
-		{"valid", req(body, sign(secret, body)), creds, true},
-		{"valid with prefix", req(body, "hmacsha256="+sign(secret, body)), creds, true},
-		{"tampered body", req(tampered, sign(secret, body)), creds, false},
+		{"valid", req(body, sign(whSecret, body)), creds, true},
+		{"valid with prefix", req(body, "hmacsha256="+sign(whSecret, body)), creds, true},
+		{"tampered body", req(tampered, sign(whSecret, body)), creds, false},
 		{"wrong secret", req(body, sign("other", body)), creds, false},
 		{"no signature", req(body, ""), creds, false},
-		{"not hex", req(body, "zz"+sign(secret, body)[2:]), creds, false},
-		{"no secret configured", req(body, sign(secret, body)), map[string]string{}, false},
-		{"stale", req(leadEvent(now.Add(-2*time.Hour), "CREATED"), sign(secret, leadEvent(now.Add(-2*time.Hour), "CREATED"))), creds, false},
-		{"from the future", req(leadEvent(now.Add(time.Hour), "CREATED"), sign(secret, leadEvent(now.Add(time.Hour), "CREATED"))), creds, false},
+		{"not hex", req(body, "zz"+sign(whSecret, body)[2:]), creds, false},
+		{"no secret configured", req(body, sign(whSecret, body)), map[string]string{}, false},
+		{"stale", req(leadEvent(now.Add(-2*time.Hour), "CREATED"), sign(whSecret, leadEvent(now.Add(-2*time.Hour), "CREATED"))), creds, false},
+		{"from the future", req(leadEvent(now.Add(time.Hour), "CREATED"), sign(whSecret, leadEvent(now.Add(time.Hour), "CREATED"))), creds, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wh, err := linkedin.VerifyWebhook(tc.r, tc.creds, now)
@@ -109,11 +109,11 @@ func TestVerifyWebhook(t *testing.T) {
 func TestWebhookEventIDsAndStreams(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	creds := map[string]string{"client_secret": secret}
+	creds := map[string]string{"client_secret": whSecret}
 	verify := func(b []byte) linkedin.Webhook {
 		t.Helper()
 		wh, err := linkedin.VerifyWebhook(linkedin.WebhookRequest{Method: http.MethodPost,
-			Header: http.Header{"X-Li-Signature": {sign(secret, b)}}, Body: b}, creds, now)
+			Header: http.Header{"X-Li-Signature": {sign(whSecret, b)}}, Body: b}, creds, now)
 		if err != nil {
 			t.Fatal(err)
 		}
