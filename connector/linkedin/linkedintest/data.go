@@ -120,6 +120,9 @@ func (d *dataset) id(kind string) int64 {
 func (d *dataset) addCampaign(rng *rand.Rand, acc *account, o Options, today time.Time, n int) *campaign {
 	groups := d.groupsOf(acc.ID)
 	start := today.AddDate(0, 0, -rng.IntN(o.Days))
+	if o.StartAll {
+		start = today.AddDate(0, 0, -o.Days)
+	}
 	c := &campaign{ID: d.id("campaign"), Account: acc.ID, Group: groups[n%len(groups)].ID,
 		Name:   fmt.Sprintf("%s %s Q%d #%d", words[rng.IntN(len(words))], words[rng.IntN(len(words))], 1+n%4, n+1),
 		Status: statuses[rng.IntN(len(statuses))], Type: adTypes[rng.IntN(len(adTypes))],

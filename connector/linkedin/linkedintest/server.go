@@ -55,8 +55,10 @@ type Options struct {
 	// (default 2).
 	Accounts, CampaignGroups, Campaigns, Segments, CreativesPerCampaign int
 	// Days is how far back campaigns start (default 60): metrics exist from
-	// a campaign's start to today.
-	Days int
+	// a campaign's start to today. StartAll starts every campaign Days ago
+	// (benchmarks: N campaigns × Days days).
+	Days     int
+	StartAll bool
 	// Now is the clock's starting point (default 2026-11-25 12:00 UTC);
 	// Advance moves the fake's clock forward from there.
 	Now func() time.Time
