@@ -12,6 +12,13 @@ package hubspot_test
 //	limit-implied time    199.9 s (1,999 gaps of 100 ms at 100 req/10 s)
 //	measured time         210.0 s (load average ~14 from other work)
 //	measured/allowed rate 95.2 %
+//
+// Incremental sync of 20,000 changed contacts by search (-bench
+// IncrementalSearch): 101 searches of 200 paced by the manager, 20 of
+// them answered 429 by search's 5-a-second limit and waited out (500 ms
+// each); 20.4 s measured against 19.2 s the limit implies: 99.0 % of the
+// search rate. 20,020 records: a resumed read re-reads the objects at its
+// checkpoint's millisecond.
 
 import (
 	"context"
@@ -52,5 +59,36 @@ func BenchmarkFullSync200kContacts(b *testing.B) {
 		b.ReportMetric(float64(reqs), "requests")
 		b.ReportMetric(float64(after.Throttled-before.Throttled), "429s")
 		b.ReportMetric(float64(reqs)/took.Seconds()/rate*100, "%-of-allowed-rate")
+	}
+}
+
+// Incremental sync of 20,000 changed contacts through the search endpoint
+// and the manager, paced at DefaultRate while the fake enforces search's
+// own limit of 5 requests per second: search's 429s come back as
+// back-offs the manager waits out.
+func BenchmarkIncrementalSearch20kContacts(b *testing.B) {
+	const contacts = 20000
+	srv := hubspottest.NewServer(b, hubspottest.Options{Contacts: contacts, Seed: 10})
+	m := manager.Wrap(hubspot.New(), manager.Options{Limiter: limit.NewMemory(nil), Rate: hubspot.DefaultRate,
+		CheckCacheTTL: -1, MaxWait: time.Hour, MaxAttempts: 1000})
+	for b.Loop() {
+		before := srv.Stats()
+		e := &counter{}
+		start := time.Now()
+		if err := m.Read(context.Background(), srv.Connection(), hubspot.StreamContacts, []byte(`{"since":1}`), e); err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(start)
+		after := srv.Stats()
+		searches := after.Searches - before.Searches
+		ok := searches - (after.Throttled - before.Throttled)
+		// The search limit allows 5 a second, a burst of 5 at once.
+		implied := time.Duration(float64(ok-hubspottest.DefaultSearchPerSecond) / hubspottest.DefaultSearchPerSecond * float64(time.Second))
+		b.ReportMetric(took.Seconds(), "s/sync")
+		b.ReportMetric(implied.Seconds(), "limit-implied-s")
+		b.ReportMetric(float64(ok), "searches")
+		b.ReportMetric(float64(after.Throttled-before.Throttled), "429s")
+		b.ReportMetric(float64(e.n), "records")
+		b.ReportMetric(float64(ok)/took.Seconds()/hubspottest.DefaultSearchPerSecond*100, "%-of-search-rate")
 	}
 }

@@ -159,7 +159,7 @@ func TestRateLimitsBackOff(t *testing.T) {
 		reason   string
 	}{
 		{"rolling ten seconds", hubspottest.Options{IntervalMax: 2}, nil, time.Second, "rate limit"},
-		{"search per second", hubspottest.Options{IntervalMax: 1000, SearchPerSecond: 2}, since(1), time.Second, "search"},
+		{"search per second", hubspottest.Options{IntervalMax: 1000, SearchPerSecond: 2}, since(1), 500 * time.Millisecond, "search"},
 		{"daily", hubspottest.Options{DailyMax: 2}, nil, 12 * time.Hour, "daily"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
