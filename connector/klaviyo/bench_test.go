@@ -8,7 +8,20 @@ package klaviyo_test
 //
 // Results (2-core shared machine, one run each):
 //
-//	RESULTS-PLACEHOLDER
+//	Profile sync, 200,000 profiles = 2,000 pages of 100, paced by DefaultRate
+//	(745/m, burst 5) through manager.Wrap with an in-process limiter:
+//	  limit-implied at get_profiles' steady 750/m: 160.0 s (at its 75/s burst
+//	  inside fixed minute windows, the most the windows allow: 126.0 s)
+//	  measured 162.9 s, 12.28 req/s = 98.3% of the steady rate, 0 429s
+//	  (with a burst of 1 the same sync took 185.6 s, 86.2%: a request that
+//	  missed its slot by a millisecond lost it)
+//	Push of a 50,000-customer segment to a new list, batches of 10,000:
+//	  known profiles: 50 add_profiles_to_list calls of 1000; limit-implied at
+//	    10/s and 150/m: 4.0 s; measured 4.7 s (4 429s waited out, 4 s of
+//	    Retry-After)
+//	  new profiles: 5 bulk import jobs of 10,000 (5 list-limited requests,
+//	    limit-implied 0.0 s); measured 12.8 s, of which 10 s are the 2 s
+//	    job-status polls (the fake finishes a job at its second poll)
 
 import (
 	"context"

@@ -3,6 +3,7 @@ package klaviyotest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -243,5 +244,64 @@ func TestLimitsMatchSpec(t *testing.T) {
 		if !found[op] {
 			t.Errorf("%s is not in the spec", op)
 		}
+	}
+}
+
+func sendJSON(t *testing.T, s *Server, method, path, body string) answer {
+	t.Helper()
+	return send(t, s, method, path, func(r *http.Request) {
+		r.Body = io.NopCloser(strings.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Type", "application/vnd.api+json")
+	})
+}
+
+func profileIDs(n int, id string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `{"type":"profile","id":"` + id + `"}`
+	}
+	return `{"data":[` + strings.Join(parts, ",") + `]}`
+}
+
+// TestWriteRefusals checks the published caps and required fields of the
+// write endpoints.
+func TestWriteRefusals(t *testing.T) {
+	s := NewServer(t, Options{Profiles: 3, Lists: 1, Seed: 4})
+	list := s.acct.lists[0].id
+	pid := s.acct.profiles[0].id
+	many := make([]string, MaxImport+1)
+	for i := range many {
+		many[i] = fmt.Sprintf(`{"type":"profile","attributes":{"email":"p%d@x.example"}}`, i)
+	}
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		pointer                  string
+	}{
+		{"list without name", "POST", "/api/lists", `{"data":{"type":"list","attributes":{}}}`, 400, "/data/attributes/name"},
+		{"list of wrong type", "POST", "/api/lists", `{"data":{"type":"segment","attributes":{"name":"x"}}}`, 409, "/data/type"},
+		{"not JSON", "POST", "/api/lists", `{"data":`, 400, ""},
+		{"1001 members", "POST", "/api/lists/" + list + "/relationships/profiles", profileIDs(MaxListMembers+1, pid), 400, "/data"},
+		{"unknown member", "POST", "/api/lists/" + list + "/relationships/profiles", profileIDs(1, "01JNOPE"), 400, "/data/0/id"},
+		{"no members", "DELETE", "/api/lists/" + list + "/relationships/profiles", `{"data":[]}`, 400, "/data"},
+		{"10001 imports", "POST", "/api/profile-bulk-import-jobs",
+			`{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":[` + strings.Join(many, ",") + `]}}}}`, 400, "/data/attributes/profiles/data"},
+		{"import to unknown list", "POST", "/api/profile-bulk-import-jobs",
+			`{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":[` + many[0] + `]}},` +
+				`"relationships":{"lists":{"data":[{"type":"list","id":"NOLIST"}]}}}}`, 400, "/data/relationships/lists/data/0/id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := sendJSON(t, s, tc.method, tc.path, tc.body)
+			if a.status != tc.status {
+				t.Fatalf("status %d, want %d: %v", a.status, tc.status, a.body)
+			}
+			if _, src := firstError(t, a); tc.pointer != "" && src["pointer"] != tc.pointer {
+				t.Errorf("source %v, want pointer %s", src, tc.pointer)
+			}
+		})
+	}
+	if a := sendJSON(t, s, "POST", "/api/lists/"+list+"/relationships/profiles", profileIDs(MaxListMembers, pid)); a.status != 204 {
+		t.Errorf("1000 members: %d, want 204", a.status)
 	}
 }
