@@ -70,8 +70,7 @@ func (cl *client) searchRead(ctx context.Context, stream string, def streamDef, 
 	first := true
 	for {
 		if st.Offset+searchPageSize > searchCap {
-			return fmt.Errorf("hubspot read %s: more than %d objects share the modification time %s, past what search can page: %w",
-				stream, searchCap-searchPageSize, time.UnixMilli(st.Since).UTC().Format(time.RFC3339Nano), connector.ErrPermanent)
+			return tooManyTies(stream, st.Since)
 		}
 		page, err := cl.searchPage(ctx, def, st)
 		if err != nil {
@@ -92,8 +91,7 @@ func (cl *client) searchRead(ctx context.Context, stream string, def streamDef, 
 		case b.at > st.Since:
 			st.Since, st.Offset = b.at, 0
 		case capped:
-			return fmt.Errorf("hubspot read %s: more than %d objects share the modification time %s, past what search can page: %w",
-				stream, searchCap, time.UnixMilli(st.Since).UTC().Format(time.RFC3339Nano), connector.ErrPermanent)
+			return tooManyTies(stream, st.Since)
 		case !done:
 			st.Offset += len(page.Results) // a page entirely at Since
 		}
@@ -107,6 +105,13 @@ func (cl *client) searchRead(ctx context.Context, stream string, def streamDef, 
 			return fmt.Errorf("hubspot read %s: %w", stream, err)
 		}
 	}
+}
+
+// tooManyTies: more objects share one millisecond than one search query
+// can page through; no query HubSpot offers can reach the rest.
+func tooManyTies(stream string, since int64) error {
+	return fmt.Errorf("hubspot read %s: about %d or more objects share the modification time %s, past what search can page: %w",
+		stream, searchCap-searchPageSize, time.UnixMilli(since).UTC().Format(time.RFC3339Nano), connector.ErrPermanent)
 }
 
 func (cl *client) searchPage(ctx context.Context, def streamDef, st State) (searchPage, error) {
