@@ -48,6 +48,7 @@ var permissions = map[string]omnify.Role{
 	"eyes.segments":   omnify.RoleViewer,
 	"eyes.customers":  omnify.RoleViewer,
 	"eyes.export":     omnify.RoleViewer,
+	"eyes.push":       omnify.RoleAnalyst,
 	"eyes.projection": omnify.RoleViewer,
 	"demo.load":       omnify.RoleAdmin,
 	"customers.list":  omnify.RoleViewer,

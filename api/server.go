@@ -149,6 +149,9 @@ type Deps struct {
 	// Syncer connects platforms and starts syncs; the connect and sync
 	// operations need it.
 	Syncer ConnectionSyncer
+	// Push starts segment pushes to platform audiences; the push
+	// operation needs it.
+	Push SegmentPusher
 	// UI, when set, serves every path the API does not own.
 	UI http.Handler
 	// ReadyChecks are the named dependency checks of /health/ready; the
@@ -260,6 +263,7 @@ func (s *Server) routes() {
 	s.registerCustomers()
 	s.registerImports()
 	s.registerConnections()
+	s.registerPush()
 	s.registerDemo()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

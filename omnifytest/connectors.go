@@ -6,13 +6,14 @@ import (
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/push"
 	"github.com/omnify-cloud/omnify/secret"
 	"github.com/omnify-cloud/omnify/syncer"
 )
 
-// WithConnectors registers the connectors, builds a syncer over the test
-// server's store and job runner (sync jobs run when the test calls
-// Jobs.RunOne) and gives both to the API. Synced records go to sink; nil
+// WithConnectors registers the connectors, builds a syncer and a segment
+// push engine over the test server's store and job runner (sync and push
+// jobs run when the test calls Jobs.RunOne) and gives them to the API. Synced records go to sink; nil
 // discards them. The master key is fresh for each server.
 func WithConnectors(sink syncer.Sink, cs ...connector.Connector) Option {
 	return WithConnectorsAt(sink, nil, cs...)
@@ -38,6 +39,13 @@ func WithConnectorsAt(sink syncer.Sink, baseURLs map[string]string, cs ...connec
 		}
 		d.Jobs.Handle(syncer.JobKind, s.Handle)
 		d.Connectors, d.Syncer = reg, s
+		p, err := push.New(push.Config{Store: d.Store, Registry: reg, Credentials: s, Jobs: d.Jobs,
+			BaseURLs: baseURLs, Now: d.Now, Logger: d.Logger})
+		if err != nil {
+			panic(fmt.Sprintf("omnifytest: %v", err))
+		}
+		d.Jobs.Handle(push.JobKind, p.Handle)
+		d.Push = p
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/omnify-cloud/omnify/connector/manager"
 	"github.com/omnify-cloud/omnify/connector/shopify"
 	"github.com/omnify-cloud/omnify/connector/stripe"
+	"github.com/omnify-cloud/omnify/push"
 	"github.com/omnify-cloud/omnify/secret"
 	"github.com/omnify-cloud/omnify/syncer"
 )
@@ -80,8 +81,8 @@ type connectors struct {
 
 // setupConnectors builds the connector registry (each connector wrapped by
 // the platform manager), the syncer writing into the customer graph, the
-// sync scheduler, and registers the sync job handler; it gives the API its
-// catalog and syncer through deps.
+// sync scheduler and the segment push engine, and registers their job
+// handlers; it gives the API its catalog, syncer and pusher through deps.
 func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, error) {
 	key, err := f.masterKey(a.dir)
 	if err != nil {
@@ -112,6 +113,13 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 	}
 	a.jobs.Handle(syncer.JobKind, s.Handle)
 	deps.Connectors, deps.Syncer = reg, s
+	p, err := push.New(push.Config{Store: a.store, Registry: reg, Credentials: s, Jobs: a.jobs, BaseURLs: urls,
+		Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	a.jobs.Handle(push.JobKind, p.Handle)
+	deps.Push = p
 	if err := f.oauth(key, urls, deps); err != nil {
 		return nil, err
 	}

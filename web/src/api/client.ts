@@ -46,7 +46,7 @@ interface FetchResult<T> {
 }
 
 /** Resolves to the body of a successful call; rejects with an ApiError otherwise. */
-async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
+export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   let result: FetchResult<T>
   try {
     result = await call
@@ -72,6 +72,10 @@ export function createApi(opts: ApiOptions) {
 
   return {
     tokens,
+    /** The typed client, for pages that call operations with unwrap(). */
+    client,
+    /** fetch with the session's token, for uploads and downloads. */
+    authFetch: fetch,
     health: () => unwrap(client.GET('/health')),
     register: (body: RegisterInput) => unwrap(client.POST('/v1/auth/register', { body })).then(startSession),
     login: (body: LoginInput) => unwrap(client.POST('/v1/auth/login', { body })).then(startSession),
