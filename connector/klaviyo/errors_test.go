@@ -131,3 +131,22 @@ func (c *cancelAfter) Checkpoint(ctx context.Context, st json.RawMessage) error 
 	}
 	return nil
 }
+
+// Profiles carry the consent Klaviyo holds, which it only sends when asked
+// for the subscriptions field: the fake's mix of SUBSCRIBED, UNSUBSCRIBED
+// and NEVER_SUBSCRIBED must come through as all three consents.
+func TestProfileConsentFromSubscriptions(t *testing.T) {
+	t.Parallel()
+	srv := klaviyotest.NewServer(t, klaviyotest.Options{Profiles: 120, Seed: 23})
+	var rec recorder
+	if err := klaviyo.New().Read(context.Background(), srv.Connection(), klaviyo.StreamProfiles, nil, &rec); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range rec.records {
+		got[r.Customer.Consent]++
+	}
+	if got["granted"] == 0 || got["denied"] == 0 || got["unknown"] == 0 || got["granted"]+got["denied"]+got["unknown"] != 120 {
+		t.Errorf("consents %v, want all three over 120 profiles", got)
+	}
+}

@@ -76,6 +76,9 @@ func (c *Connector) Read(ctx context.Context, conn connector.Connection, stream 
 			},
 		})
 	case StreamEvents:
+		// One read of every metric's events in time order, keeping the
+		// three OmniFy maps: reading metric by metric would move the
+		// checkpointed time backwards at each new metric.
 		names, err := metricNames(ctx, cl)
 		if err != nil {
 			return err
