@@ -17,7 +17,7 @@ RACE_PKGS := $(filter-out $(SLOW_PKGS),$(GO_PKGS))
 
 WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.* web/package.json web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: all build run web test vet lint test-go test-web test-e2e bench clean openapi
+.PHONY: all build run web test vet lint test-go test-chaos test-web test-e2e bench clean openapi
 
 all: build
 
@@ -53,13 +53,18 @@ test-go:
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $(SLOW_PKGS)
 
+# Restarts the machine's RabbitMQ, so it runs alone, after every other Go
+# test; it skips without OMNIFY_TEST_AMQP_URL and OMNIFY_TEST_REDIS_URL.
+test-chaos:
+	OMNIFY_TEST_CHAOS=1 $(GO) test -count=1 -run '^TestIntegrationChaos' ./internal/scaletest/
+
 test-web: web/node_modules/.package-lock.json
 	cd web && npm test
 
 test-e2e: build
 	cd web && OMNIFY_E2E_BIN=$(CURDIR)/$(BIN) npm run test:e2e
 
-test: vet test-go test-web test-e2e
+test: vet test-go test-chaos test-web test-e2e
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./ml/... ./store/... ./auth/...

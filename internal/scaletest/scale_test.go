@@ -35,7 +35,7 @@ func TestIntegrationScaleOut(t *testing.T) {
 	var want []string // the customers an uninterrupted sync stores
 	t.Run("sync through A, run by a worker, seen through B", func(t *testing.T) {
 		u := register(t, a, "sync@example.com")
-		job := startSync(t, a, u, connectShop(t, a, u))
+		job := startSync(t, a, u, connectShop(t, a, u, "shpat_test"))
 		waitJob(t, b, u, job, "succeeded", 60*time.Second)
 		ran := map[string]bool{}
 		for _, p := range []*proc{w1, w2, a, b} {
@@ -59,7 +59,7 @@ func TestIntegrationScaleOut(t *testing.T) {
 		ka := kc.serve("api-a")
 		workers := []*proc{kc.worker("worker-1"), kc.worker("worker-2")}
 		u := register(t, ka, "kill@example.com")
-		job := startSync(t, ka, u, connectShop(t, ka, u))
+		job := startSync(t, ka, u, connectShop(t, ka, u, "shpat_test"))
 		victim := holder(t, kc, u, job, workers, slow)
 		victim.kill9(t)
 		killed := time.Now()
@@ -137,13 +137,13 @@ func fire(t *testing.T, replicas []*proc, u client, n int) (allowed, refused [2]
 }
 
 // connectShop connects the fake shop through p and returns the connection ID.
-func connectShop(t *testing.T, p *proc, u client) string {
+func connectShop(t *testing.T, p *proc, u client, token string) string {
 	t.Helper()
 	var conn struct {
 		ID string `json:"id"`
 	}
 	body := map[string]any{"platform": "shopify", "sync_every_minutes": 0,
-		"credentials": map[string]any{"shop": shopifytest.Shop, "access_token": "shpat_test"}}
+		"credentials": map[string]any{"shop": shopifytest.Shop, "access_token": token}}
 	if st := call(t, p.url, "POST", "/v1/platforms/connect", u.token, body, &conn); st != http.StatusOK && st != http.StatusCreated {
 		t.Fatalf("connect the shop through %s: status %d", p.name, st)
 	}
