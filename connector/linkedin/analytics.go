@@ -144,7 +144,7 @@ func campaignCurrencies(ctx context.Context, cl *client, accounts []adAccount) (
 	q := query{}.add("q", "search").add("search", rlRecord{{"status", rlRecord{{"values", statuses}}}})
 	for _, acc := range accounts {
 		path := "/adAccounts/" + strconv.FormatInt(acc.ID, 10) + "/adCampaigns"
-		err := walkPages(ctx, cl, path, q, FullState{}, nil, func(elems []json.RawMessage) error {
+		err := walkPages(ctx, cl, path, q, pageSize, FullState{}, nil, func(elems []json.RawMessage) error {
 			for _, raw := range elems {
 				var c adCampaign
 				if err := json.Unmarshal(raw, &c); err != nil {

@@ -81,7 +81,7 @@ func newCrashEnv(t *testing.T, srv *linkedintest.Server) *crashEnv {
 	}
 	s, err := syncer.New(syncer.Config{Store: db, Registry: reg, Sink: identity.NewSink(db, identity.Options{}), Box: box,
 		Jobs: jobs.NewRunner(db, jobs.Config{}, nil, nil), BaseURLs: map[string]string{connector.LinkedInAds: srv.URL},
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, BatchSize: 40, MaxAttempts: 100})
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, BatchSize: 60, MaxAttempts: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func newCrashEnv(t *testing.T, srv *linkedintest.Server) *crashEnv {
 // with the fake's figures.
 func TestCrashAndResumeStoresEverythingOnce(t *testing.T) {
 	t.Parallel()
-	srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 21, Accounts: 2, Campaigns: 30, Segments: 3, Days: 40})
+	srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 21, Accounts: 2, Campaigns: 24, Segments: 3, Days: 30})
 	e := newCrashEnv(t, srv)
 	ctx := context.Background()
 	creds := srv.Connection().Credentials

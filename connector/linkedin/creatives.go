@@ -17,7 +17,7 @@ const postsBatch = 100
 // each creative record carries its ad copy.
 func readCreatives(ctx context.Context, cl *client, base string, st FullState, e connector.Emitter) error {
 	q := query{}.add("q", "criteria")
-	return walkPages(ctx, cl, base+"/creatives", q, st, e, func(elems []json.RawMessage) error {
+	return walkPages(ctx, cl, base+"/creatives", q, creativesPageSize, st, e, func(elems []json.RawMessage) error {
 		posts, err := fetchPosts(ctx, cl, postRefs(elems))
 		if err != nil {
 			return err

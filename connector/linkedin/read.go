@@ -10,9 +10,12 @@ import (
 	"github.com/omnify-cloud/omnify/connector"
 )
 
-// pageSize is what every cursor finder asks for (LinkedIn's default is
-// 100, the most is 1,000).
-const pageSize = 500
+// Page sizes of the cursor finders: LinkedIn defaults to 100; the
+// account and campaign searches take up to 1,000, the creatives finder 100.
+const (
+	pageSize          = 500
+	creativesPageSize = 100
+)
 
 // Statuses searched for: every status an object can be read in, so a
 // paused or finished campaign keeps its history.
@@ -69,7 +72,7 @@ func (c *Connector) Read(ctx context.Context, conn connector.Connection, stream 
 
 func (c *Connector) readFull(ctx context.Context, cl *client, set settings, stream string, st FullState, e connector.Emitter) error {
 	if stream == StreamAdAccounts {
-		if err := readPages(ctx, cl, "/adAccounts", accountSearch(set), st, e, mapAccount); err != nil {
+		if err := readPages(ctx, cl, "/adAccounts", accountSearch(set), pageSize, st, e, mapAccount); err != nil {
 			return err
 		}
 		return checkpoint(ctx, e, FullState{})
@@ -97,9 +100,9 @@ func (c *Connector) readAccountStream(ctx context.Context, cl *client, stream st
 	search := query{}.add("q", "search").add("search", rlRecord{{"status", rlRecord{{"values", campaignStatuses}}}})
 	switch stream {
 	case StreamCampaignGroups:
-		return readPages(ctx, cl, base+"/adCampaignGroups", search, st, e, mapGroup)
+		return readPages(ctx, cl, base+"/adCampaignGroups", search, pageSize, st, e, mapGroup)
 	case StreamCampaigns:
-		return readPages(ctx, cl, base+"/adCampaigns", search, st, e, mapCampaign)
+		return readPages(ctx, cl, base+"/adCampaigns", search, pageSize, st, e, mapCampaign)
 	case StreamCreatives:
 		return readCreatives(ctx, cl, base, st, e)
 	}
@@ -108,19 +111,19 @@ func (c *Connector) readAccountStream(ctx context.Context, cl *client, stream st
 
 // readPages walks a cursor finder from st, emitting each element through
 // mapFn and checkpointing after every page.
-func readPages(ctx context.Context, cl *client, path string, q query, st FullState, e connector.Emitter,
+func readPages(ctx context.Context, cl *client, path string, q query, size int, st FullState, e connector.Emitter,
 	mapFn func(json.RawMessage) (connector.Record, error)) error {
-	return walkPages(ctx, cl, path, q, st, e, func(elems []json.RawMessage) error {
+	return walkPages(ctx, cl, path, q, size, st, e, func(elems []json.RawMessage) error {
 		return emitAll(ctx, e, elems, mapFn)
 	})
 }
 
 // walkPages fetches pages from st.PageToken and hands each to fn before
 // checkpointing past it.
-func walkPages(ctx context.Context, cl *client, path string, q query, st FullState, e connector.Emitter,
+func walkPages(ctx context.Context, cl *client, path string, q query, size int, st FullState, e connector.Emitter,
 	fn func([]json.RawMessage) error) error {
 	for {
-		pq := append(query{}, q...).raw("pageSize", strconv.Itoa(pageSize))
+		pq := append(query{}, q...).raw("pageSize", strconv.Itoa(size))
 		if st.PageToken != "" {
 			pq = pq.add("pageToken", st.PageToken)
 		}

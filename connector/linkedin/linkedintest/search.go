@@ -11,10 +11,12 @@ import (
 	"time"
 )
 
-// Paging limits of the search finders.
+// Paging limits of the cursor finders: searches take up to 1,000 a page,
+// the creatives criteria finder 100.
 const (
-	defaultPageSize = 100
-	maxPageSize     = 1000
+	defaultPageSize  = 100
+	maxPageSize      = 1000
+	maxCreativesPage = 100
 )
 
 // page is one cursor page of a search finder.
@@ -27,12 +29,12 @@ type page struct {
 // cursorPage cuts a page of ids (sorted ascending) after the token's
 // position. A full page gets a nextPageToken even when nothing follows, so
 // a client meets the empty last page LinkedIn sends.
-func cursorPage(q map[string]string, ids []int64) ([]int64, map[string]any, error) {
+func cursorPage(q map[string]string, ids []int64, limit int) ([]int64, map[string]any, error) {
 	size := defaultPageSize
 	if raw, ok := q["pageSize"]; ok {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxPageSize {
-			return nil, nil, fmt.Errorf("pageSize must be between 1 and %d, got %q", maxPageSize, raw)
+		if err != nil || n < 1 || n > limit {
+			return nil, nil, fmt.Errorf("pageSize must be between 1 and %d, got %q", limit, raw)
 		}
 		size = n
 	}
@@ -148,7 +150,7 @@ func (s *Server) searchAccounts(_ http.ResponseWriter, _ *http.Request, q map[st
 			ids = append(ids, a.ID)
 		}
 	}
-	got, meta, err := cursorPage(q, ids)
+	got, meta, err := cursorPage(q, ids, maxPageSize)
 	if err != nil {
 		return badRequest(err.Error())
 	}
@@ -202,7 +204,7 @@ func (s *Server) searchGroups(_ http.ResponseWriter, r *http.Request, q map[stri
 			ids = append(ids, g.ID)
 		}
 	}
-	got, meta, err := cursorPage(q, ids)
+	got, meta, err := cursorPage(q, ids, maxPageSize)
 	if err != nil {
 		return badRequest(err.Error())
 	}
@@ -241,7 +243,7 @@ func (s *Server) searchCampaigns(_ http.ResponseWriter, r *http.Request, q map[s
 			ids = append(ids, c.ID)
 		}
 	}
-	got, meta, err := cursorPage(q, ids)
+	got, meta, err := cursorPage(q, ids, maxPageSize)
 	if err != nil {
 		return badRequest(err.Error())
 	}
@@ -293,7 +295,7 @@ func (s *Server) searchCreatives(_ http.ResponseWriter, r *http.Request, q map[s
 			ids = append(ids, c.ID)
 		}
 	}
-	got, meta, err := cursorPage(q, ids)
+	got, meta, err := cursorPage(q, ids, maxCreativesPage)
 	if err != nil {
 		return badRequest(err.Error())
 	}

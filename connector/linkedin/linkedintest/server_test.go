@@ -201,6 +201,13 @@ func TestCursorPagesEndWithEmptyPage(t *testing.T) {
 	if st, _, _ := call(t, http.MethodGet, strings.Replace(base, "pageSize=5", "pageSize=1001", 1), headers(tok), ""); st != 400 {
 		t.Errorf("pageSize 1001 answered %d, want 400", st)
 	}
+	creatives := fmt.Sprintf("%s/rest/adAccounts/%d/creatives?q=criteria&pageSize=", srv.URL, srv.AccountIDs()[0])
+	if st, _, _ := call(t, http.MethodGet, creatives+"101", headers(tok), ""); st != 400 {
+		t.Errorf("creatives pageSize 101 answered %d, want 400", st)
+	}
+	if st, _, _ := call(t, http.MethodGet, creatives+"100", headers(tok), ""); st != 200 {
+		t.Errorf("creatives pageSize 100 answered %d, want 200", st)
+	}
 }
 
 // adAnalytics silently stops at 15,000 elements.
