@@ -344,3 +344,28 @@ func TestFullStreamResumes(t *testing.T) {
 		}
 	}
 }
+
+// account_ids narrows every stream to the accounts named (sent as an id
+// filter in the Rest.li search).
+func TestAccountIDsFilter(t *testing.T) {
+	t.Parallel()
+	srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 6, Accounts: 3, Campaigns: 4, Segments: 1})
+	c := linkedin.New(linkedin.WithClock(srv.Now))
+	conn := srv.Connection()
+	ids := srv.AccountIDs()
+	conn.Config["account_ids"] = fmt.Sprintf("%d, %d", ids[2], ids[0])
+	for stream, want := range map[string]int{linkedin.StreamAdAccounts: 2, linkedin.StreamCampaigns: 8, linkedin.StreamAudiences: 2} {
+		var rec collector
+		if err := c.Read(context.Background(), conn, stream, nil, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.records) != want {
+			t.Errorf("%s: %d records, want %d from the two accounts", stream, len(rec.records), want)
+		}
+		for _, r := range rec.records {
+			if r.Object != nil && strings.Contains(string(r.Object.Attributes), fmt.Sprint(ids[1])) {
+				t.Errorf("%s: record %s belongs to the account left out", stream, r.ExternalID)
+			}
+		}
+	}
+}
