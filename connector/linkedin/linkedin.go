@@ -10,8 +10,14 @@
 // X-Restli-Protocol-Version: 2.0.0, and query values are Rest.li 2.0
 // encoded (restli.go). LinkedIn publishes no rate-limit figures and sends no
 // rate-limit headers, so a 429 is answered with a wait chosen from the
-// limit LinkedIn names in its message (see backoff.go), and DefaultRate is
+// limit LinkedIn names in its message (throttleWait), and DefaultRate is
 // a conservative pace of our own choosing.
+//
+// Streams: ad_accounts, campaign_groups, creatives and audiences
+// (Object records), campaigns (Campaign, channel paid_social) read in full
+// with a checkpoint per page (FullState); ad_analytics (CampaignMetric per
+// campaign and day) reads incrementally, re-reading AnalyticsLookback days
+// (AnalyticsState).
 //
 // The connector talks only to https://api.linkedin.com and
 // https://www.linkedin.com (token refresh), or to Connection.BaseURL, which

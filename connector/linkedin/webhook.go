@@ -157,18 +157,31 @@ func eventID(ev event, body []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// eventStreams maps notification types to the streams they change. A lead
-// is a conversion, so it moves the day's analytics; creative and campaign
-// notifications change those objects and their delivery.
-var eventStreams = map[string][]string{
-	"LEAD_ACTION":                      {StreamAdAnalytics},
-	"ORGANIZATION_SOCIAL_ACTION":       {StreamCreatives, StreamAdAnalytics},
-	"SPONSORED_CREATIVE_UPDATED":       {StreamCreatives},
-	"SPONSORED_CAMPAIGN_UPDATED":       {StreamCampaigns, StreamAdAnalytics},
-	"SPONSORED_CAMPAIGN_GROUP_UPDATED": {StreamCampaignGroups},
-	"DMP_SEGMENT_UPDATED":              {StreamAudiences},
+// eventRules map notification types to the streams they change, by the
+// words in the type, so variants of a type (LEAD_ACTION, LEAD_SYNC...) are
+// all understood; the first rule that matches wins. A lead is a conversion,
+// so it moves the day's analytics; social actions on sponsored posts change
+// creatives' engagement and delivery.
+var eventRules = []struct {
+	word    string
+	streams []string
+}{
+	{"LEAD", []string{StreamAdAnalytics}},
+	{"CAMPAIGN_GROUP", []string{StreamCampaignGroups}},
+	{"CAMPAIGN", []string{StreamCampaigns, StreamAdAnalytics}},
+	{"CREATIVE", []string{StreamCreatives}},
+	{"SOCIAL_ACTION", []string{StreamCreatives, StreamAdAnalytics}},
+	{"DMP", []string{StreamAudiences}},
+	{"AUDIENCE", []string{StreamAudiences}},
+	{"ACCOUNT", []string{StreamAdAccounts}},
 }
 
 func streamsFor(typ string) []string {
-	return append([]string(nil), eventStreams[strings.ToUpper(typ)]...)
+	typ = strings.ToUpper(typ)
+	for _, r := range eventRules {
+		if strings.Contains(typ, r.word) {
+			return append([]string(nil), r.streams...)
+		}
+	}
+	return nil
 }
