@@ -284,3 +284,45 @@ func TestStreamUsersValidatesBatches(t *testing.T) {
 		t.Errorf("audience holds %v, want only the hash", got)
 	}
 }
+
+// POST /rest/dmpSegments validates the segment, answers 201 with the ID in
+// x-restli-id, and the segment takes users only after about 5 seconds.
+func TestCreateSegment(t *testing.T) {
+	t.Parallel()
+	srv := linkedintest.NewServer(t, linkedintest.Options{})
+	tok := token(t, srv)
+	acc := fmt.Sprintf("urn:li:sponsoredAccount:%d", srv.AccountIDs()[0])
+	body := func(name, source, typ string) string {
+		return fmt.Sprintf(`{"name":%q,"sourcePlatform":%q,"account":%q,"accessPolicy":"PRIVATE","type":%q,"destinations":[{"destination":"LINKEDIN"}]}`,
+			name, source, acc, typ)
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"no name", body("", "OMNIFY", "USER"), 422},
+		{"no source", body("A", "", "USER"), 422},
+		{"bad type", body("A", "OMNIFY", "PEOPLE"), 422},
+		{"unknown field", `{"name":"A","colour":"red"}`, 400},
+		{"not JSON", `{"name":`, 400},
+	} {
+		if st, out, _ := call(t, http.MethodPost, srv.URL+"/rest/dmpSegments", headers(tok), tc.body); st != tc.status {
+			t.Errorf("%s: %d %v, want %d", tc.name, st, out, tc.status)
+		}
+	}
+	st, _, h := call(t, http.MethodPost, srv.URL+"/rest/dmpSegments", headers(tok), body("Fresh", "OMNIFY", "USER"))
+	if st != 201 || h.Get("x-restli-id") == "" {
+		t.Fatalf("create: %d, x-restli-id %q", st, h.Get("x-restli-id"))
+	}
+	users := srv.URL + "/rest/dmpSegments/" + h.Get("x-restli-id") + "/users"
+	hdr := headers(tok)
+	hdr["X-RestLi-Method"] = "BATCH_CREATE"
+	batch := `{"elements":[{"action":"ADD","userIds":[{"idType":"SHA256_EMAIL","idValue":"` + strings.Repeat("0f", 32) + `"}]}]}`
+	if st, _, _ := call(t, http.MethodPost, users, hdr, batch); st != 404 {
+		t.Errorf("users right after create: %d, want 404 until the segment is ready", st)
+	}
+	srv.Advance(linkedintest.SegmentReadyAfter)
+	if st, _, _ := call(t, http.MethodPost, users, hdr, batch); st != 200 || len(srv.Audience("Fresh")) != 1 {
+		t.Errorf("users after %s: %d, audience %v", linkedintest.SegmentReadyAfter, st, srv.Audience("Fresh"))
+	}
+}
