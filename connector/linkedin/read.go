@@ -183,27 +183,18 @@ func accountSearch(set settings) query {
 // listAccounts returns the ad accounts to read, in ascending ID order.
 func listAccounts(ctx context.Context, cl *client, set settings) ([]adAccount, error) {
 	var out []adAccount
-	q := accountSearch(set)
-	token := ""
-	for {
-		pq := append(query{}, q...).raw("pageSize", strconv.Itoa(pageSize))
-		if token != "" {
-			pq = pq.add("pageToken", token)
-		}
-		var p searchPage
-		if err := cl.get(ctx, "/adAccounts", pq, &p); err != nil {
-			return nil, err
-		}
-		for _, raw := range p.Elements {
+	err := walkPages(ctx, cl, "/adAccounts", accountSearch(set), pageSize, FullState{}, nil, func(elems []json.RawMessage) error {
+		for _, raw := range elems {
 			var a adAccount
 			if err := json.Unmarshal(raw, &a); err != nil {
-				return nil, fmt.Errorf("decode ad account: %w: %w", err, connector.ErrPermanent)
+				return fmt.Errorf("decode ad account: %w: %w", err, connector.ErrPermanent)
 			}
 			out = append(out, a)
 		}
-		if token = p.Metadata.NextPageToken; token == "" {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b adAccount) int { return cmpInt(a.ID, b.ID) })
 	return out, nil
