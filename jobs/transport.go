@@ -23,6 +23,10 @@ type Transport interface {
 	// them unsettled at once, reconnecting on its own. The channel is
 	// closed when ctx ends.
 	Consume(ctx context.Context, prefetch int) <-chan Delivery
+	// Bury puts a message naming job id straight on the dead-letter
+	// queue, for a job that died with no delivery in hand to dead-letter
+	// (one the sweeper ran). It returns once the broker took the message.
+	Bury(ctx context.Context, id string) error
 }
 
 // Delivery is one announcement. Exactly one of its funcs settles it.
@@ -109,10 +113,14 @@ func (r *Runner) deliver(ctx context.Context, worker string, d Delivery) {
 }
 
 // unclaimable settles the announcement of a job that cannot run now. A
-// redelivered message of a job that is done is simply dropped; one that
-// came early, or whose job another worker holds, is announced again for
-// when the job becomes due or the holder's lease ends, so a worker that
-// dies holding the job does not strand it.
+// redelivered message of a job that succeeded is simply dropped. One of a
+// dead job is dead-lettered: the store may have just buried the job (its
+// worker died on the last attempt), or the worker that recorded the death
+// could not settle its message, and either way this message is the one the
+// dead-letter queue must get. One that came early, or whose job another
+// worker holds, is announced again for when the job becomes due or the
+// holder's lease ends, so a worker that dies holding the job does not
+// strand it.
 func (r *Runner) unclaimable(ctx context.Context, log *slog.Logger, d Delivery, j *omnify.Job, now time.Time) {
 	var at time.Time
 	switch j.Status {
@@ -120,6 +128,9 @@ func (r *Runner) unclaimable(ctx context.Context, log *slog.Logger, d Delivery, 
 		at = j.RunAt
 	case omnify.JobRunning:
 		at = j.LockedUntil.Add(time.Second)
+	case omnify.JobDead:
+		settle(log, "dead-letter", d.Dead)
+		return
 	default:
 		settle(log, "ack", d.Ack)
 		return
@@ -148,6 +159,14 @@ func (r *Runner) finish(ctx context.Context, log *slog.Logger, d Delivery, j *om
 	}
 }
 
+// bury dead-letters a job that died with no delivery to settle. A failed
+// publish is only logged: the job's state is in the store either way.
+func (r *Runner) bury(ctx context.Context, id string) {
+	if err := r.tr.Bury(context.WithoutCancel(ctx), id); err != nil {
+		r.log.Warn("dead-letter job", "job_id", id, "err", err)
+	}
+}
+
 func settle(log *slog.Logger, what string, f func() error) {
 	if err := f(); err != nil {
 		log.Warn("settle job message", "action", what, "err", err)
@@ -156,7 +175,12 @@ func settle(log *slog.Logger, what string, f func() error) {
 
 // sweep runs, every Sweep, the jobs that have been runnable for longer than
 // Sweep: their message was lost (a crash between the store and the broker,
-// a publish that failed, a broker that lost its queue).
+// a publish that failed, a broker that lost its queue). A job that dies
+// here is dead-lettered with Bury. One exception stays: a job with no
+// message whose worker died on its last attempt is marked dead inside the
+// store's claim, which does not say which jobs it buried, so it reaches the
+// dead-letter queue only if a message of it turns up; the store and the
+// jobs API show it dead either way.
 func (r *Runner) sweep(ctx context.Context, worker string) {
 	t := time.NewTicker(r.cfg.Sweep)
 	defer t.Stop()
@@ -176,8 +200,11 @@ func (r *Runner) sweep(ctx context.Context, worker string) {
 				break
 			}
 			r.log.Info("running a job that had no message", "job_id", j.ID)
-			if o := r.execute(ctx, j); o.status == omnify.JobFailed {
+			switch o := r.execute(ctx, j); o.status {
+			case omnify.JobFailed:
 				r.announce(ctx, j, o.retryAt.Sub(r.now().UTC()))
+			case omnify.JobDead:
+				r.bury(ctx, j.ID)
 			}
 		}
 	}

@@ -18,34 +18,57 @@ const redeclareEvery = time.Minute
 // broker confirmed the message. While the broker is unreachable it returns
 // an error at once.
 func (q *Queue) Publish(ctx context.Context, id string, delay time.Duration) error {
-	dc, err := q.publish(ctx, id, delay)
+	err := q.confirmed(ctx, id, func(ch *amqp.Channel) (string, error) {
+		if ms := bucket(delay); ms > 0 {
+			return q.declareDelayLocked(ch, ms)
+		}
+		return q.WorkQueue(), nil
+	})
 	if err != nil {
 		return fmt.Errorf("publish job %s: %w", id, err)
+	}
+	return nil
+}
+
+// Bury sends id, persistent and confirmed, straight to the dead queue: the
+// job died with no delivery of its own to dead-letter.
+func (q *Queue) Bury(ctx context.Context, id string) error {
+	err := q.confirmed(ctx, id, func(*amqp.Channel) (string, error) { return q.DeadQueue(), nil })
+	if err != nil {
+		return fmt.Errorf("dead-letter job %s: %w", id, err)
+	}
+	return nil
+}
+
+// confirmed publishes id to the queue route names and waits for the
+// broker's confirm.
+func (q *Queue) confirmed(ctx context.Context, id string, route func(*amqp.Channel) (string, error)) error {
+	dc, err := q.publish(ctx, id, route)
+	if err != nil {
+		return err
 	}
 	wctx, cancel := context.WithTimeout(ctx, q.opt.Confirm)
 	defer cancel()
 	ok, err := dc.WaitContext(wctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("publish job %s: wait for confirm: %w", id, err)
+		return fmt.Errorf("wait for confirm: %w", err)
 	case !ok:
-		return fmt.Errorf("publish job %s: broker refused the message", id)
+		return fmt.Errorf("broker refused the message")
 	}
 	return nil
 }
 
-func (q *Queue) publish(ctx context.Context, id string, delay time.Duration) (*amqp.DeferredConfirmation, error) {
+func (q *Queue) publish(ctx context.Context, id string, route func(*amqp.Channel) (string, error)) (*amqp.DeferredConfirmation, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	ch, err := q.publisherLocked()
 	if err != nil {
 		return nil, err
 	}
-	key := q.WorkQueue()
-	if ms := bucket(delay); ms > 0 {
-		if key, err = q.declareDelayLocked(ch, ms); err != nil {
-			return nil, err
-		}
+	key, err := route(ch)
+	if err != nil {
+		return nil, err
 	}
 	return ch.PublishWithDeferredConfirmWithContext(ctx, "", key, false, false, amqp.Publishing{
 		DeliveryMode: amqp.Persistent,

@@ -43,6 +43,13 @@ func (c memConn) Publish(_ context.Context, id string, delay time.Duration) erro
 	return nil
 }
 
+func (c memConn) Bury(_ context.Context, id string) error {
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	c.b.dead = append(c.b.dead, id)
+	return nil
+}
+
 var errSettled = errors.New("message already settled or its consumer is gone")
 
 func (c memConn) Consume(ctx context.Context, _ int) <-chan jobs.Delivery {

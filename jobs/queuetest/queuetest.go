@@ -1,8 +1,9 @@
 // Package queuetest is the conformance suite every job transport passes:
 // store polling (no transport) and RabbitMQ alike. It checks what users of
 // the queue rely on: each job runs once, failures are retried with growing
-// delay and then dead, redelivery is harmless, and a job outlives the
-// worker that died running it.
+// delay and then dead, redelivery is harmless, a job outlives the worker
+// that died running it, and every way a job dies leaves exactly one
+// message in the dead-letter queue.
 package queuetest
 
 import (
@@ -42,6 +43,9 @@ func Run(t *testing.T, setup func(t *testing.T) Setup) {
 		{"RedeliveryIsHarmless", testRedelivery},
 		{"WorkerDiesMidJob", testWorkerDies},
 		{"LostAnnouncement", testLostAnnouncement},
+		{"DeadByPermanentError", testDeadByPermanentError},
+		{"DeadOnLastAttemptLease", testDeadOnLastAttemptLease},
+		{"DeadInSweeper", testDeadInSweeper},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, setup(t)) })
@@ -272,4 +276,86 @@ func testLostAnnouncement(t *testing.T, s Setup) {
 	if n := len(c.get(j.ID)); n != 1 {
 		t.Fatalf("orphan job ran %d times, want once", n)
 	}
+}
+
+// wantDeadLetters waits until the dead-letter queue holds want messages and
+// checks that no more arrive shortly after.
+func wantDeadLetters(t *testing.T, s Setup, want int) {
+	t.Helper()
+	if s.DeadLetters == nil {
+		return
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.DeadLetters(t) < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
+	if got := s.DeadLetters(t); got != want {
+		t.Fatalf("dead-letter queue holds %d messages, want %d", got, want)
+	}
+}
+
+// testDeadByPermanentError: a permanent error and a panic kill a job at
+// its first attempt.
+func testDeadByPermanentError(t *testing.T, s Setup) {
+	db := NewStore(t)
+	r := newRunner(t, s, db, jobs.Config{Workers: 2})
+	r.Handle("refused", func(context.Context, *omnify.Job, func(any)) (any, error) {
+		return nil, jobs.Permanent(errors.New("credentials revoked"))
+	})
+	r.Handle("panics", func(context.Context, *omnify.Job, func(any)) (any, error) { panic("bad record") })
+	start(t, r)
+	for _, kind := range []string{"refused", "panics"} {
+		j := enqueue(t, r, kind, 3)
+		if got := waitStatus(t, db, j.ID, omnify.JobDead, 10*time.Second); got.Attempts != 1 {
+			t.Fatalf("%s job dead after %d attempts, want 1", kind, got.Attempts)
+		}
+	}
+	wantDeadLetters(t, s, 2)
+}
+
+// testDeadOnLastAttemptLease: the worker running a job's last attempt
+// dies; the store buries the job when the next worker claims it.
+func testDeadOnLastAttemptLease(t *testing.T, s Setup) {
+	db := NewStore(t)
+	var c counter
+	h := func(ctx context.Context, j *omnify.Job, _ func(any)) (any, error) {
+		c.add(j.ID)
+		<-ctx.Done() // hangs until its worker is stopped
+		return nil, ctx.Err()
+	}
+	cfg := jobs.Config{Workers: 1, Lease: time.Second, Sweep: time.Minute, Poll: 50 * time.Millisecond}
+	first := newRunner(t, s, db, cfg)
+	first.Handle("last", h)
+	stopFirst := start(t, first)
+	j := enqueue(t, first, "last", 1)
+	waitStatus(t, db, j.ID, omnify.JobRunning, 10*time.Second)
+	second := newRunner(t, s, db, cfg)
+	second.Handle("last", h)
+	start(t, second)
+	stopFirst()
+	dead := waitStatus(t, db, j.ID, omnify.JobDead, 15*time.Second)
+	if n := len(c.get(j.ID)); n != 1 || dead.Error == "" {
+		t.Fatalf("job ran %d times and died with %q, want once with the lease's error", n, dead.Error)
+	}
+	wantDeadLetters(t, s, 1)
+}
+
+// testDeadInSweeper: a job whose announcement was lost dies in the
+// sweeper, which has no delivery to dead-letter.
+func testDeadInSweeper(t *testing.T, s Setup) {
+	db := NewStore(t)
+	r := newRunner(t, s, db, jobs.Config{Workers: 1, Sweep: 200 * time.Millisecond})
+	r.Handle("orphan", func(context.Context, *omnify.Job, func(any)) (any, error) {
+		return nil, jobs.Permanent(errors.New("unknown platform"))
+	})
+	start(t, r)
+	now := time.Now().UTC()
+	j, err := db.EnqueueJob(context.Background(), &omnify.Job{OrgID: "org-1", Kind: "orphan", MaxAttempts: 3,
+		RunAt: now, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatalf("store job: %v", err)
+	}
+	waitStatus(t, db, j.ID, omnify.JobDead, 10*time.Second)
+	wantDeadLetters(t, s, 1)
 }
