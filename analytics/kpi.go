@@ -16,7 +16,7 @@ type Window struct {
 
 // KPIs are the home page's headline numbers.
 type KPIs struct {
-	// Current is the 30 days up to now, Previous the 30 days before.
+	// Current is the 30 days up to the end, Previous the 30 days before.
 	Current  Window `json:"current"`
 	Previous Window `json:"previous"`
 	// RevenueChange is (current - previous) / previous; nil when the
@@ -31,10 +31,10 @@ type KPIs struct {
 	RepeatRate  float64 `json:"repeat_rate"`
 }
 
-// ComputeKPIs measures orders against now, with 30-day windows
-// [now-30d, now) and [now-60d, now-30d).
-func ComputeKPIs(orders []omnify.Order, now time.Time) KPIs {
-	now = now.UTC()
+// ComputeKPIs measures orders in the 30-day windows [end-30d, end) and
+// [end-60d, end-30d).
+func ComputeKPIs(orders []omnify.Order, end time.Time) KPIs {
+	now := end.UTC()
 	k := KPIs{
 		Current:  Window{From: now.Add(-30 * Day), To: now},
 		Previous: Window{From: now.Add(-60 * Day), To: now.Add(-30 * Day)},

@@ -15,6 +15,9 @@ type MembershipView struct {
 	OrgID   string      `json:"org_id"`
 	OrgName string      `json:"org_name"`
 	Role    omnify.Role `json:"role" enum:"owner,admin,analyst,viewer"`
+	// branding travels with the cached profile so /v1/me can show the
+	// current org's; it is dropped with the profile when branding changes.
+	branding Branding
 }
 
 // Me is the signed-in user, the org of their token and every org they
@@ -24,6 +27,8 @@ type Me struct {
 	Org         OrgView          `json:"org"`
 	Role        omnify.Role      `json:"role" enum:"owner,admin,analyst,viewer"`
 	Memberships []MembershipView `json:"memberships"`
+	// Branding is the current org's.
+	Branding Branding `json:"branding"`
 }
 
 type meOutput struct {
@@ -48,6 +53,7 @@ func (s *Server) me(ctx context.Context, _ *struct{}) (*meOutput, error) {
 	for _, m := range ms {
 		if m.OrgID == a.OrgID {
 			me.Org = OrgView{ID: m.OrgID, Name: m.OrgName}
+			me.Branding = m.branding
 		}
 	}
 	return &meOutput{Body: me}, nil
@@ -73,7 +79,7 @@ func (s *Server) profile(ctx context.Context, userID string) (string, []Membersh
 		if err != nil {
 			return "", nil, fmt.Errorf("load org %s: %w", m.OrgID, err)
 		}
-		views = append(views, MembershipView{OrgID: o.ID, OrgName: o.Name, Role: m.Role})
+		views = append(views, MembershipView{OrgID: o.ID, OrgName: o.Name, Role: m.Role, branding: brandingView(o.Branding)})
 	}
 	s.cache.putProfile(userID, u.Email, views)
 	return u.Email, views, nil

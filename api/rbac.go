@@ -64,6 +64,13 @@ var permissions = map[string]omnify.Role{
 	"connections.delete":  omnify.RoleAdmin,
 	"connections.sync":    omnify.RoleAnalyst,
 	"connections.syncs":   omnify.RoleViewer,
+
+	"analytics.overview":     omnify.RoleViewer,
+	"analytics.revenue":      omnify.RoleViewer,
+	"analytics.cohorts":      omnify.RoleViewer,
+	"analytics.repeat-curve": omnify.RoleViewer,
+	"analytics.top-products": omnify.RoleViewer,
+	"analytics.channels":     omnify.RoleViewer,
 }
 
 // Permissions returns a copy of the permission table.

@@ -28,6 +28,7 @@ import (
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api/middleware"
 	"github.com/omnify-cloud/omnify/auth"
+	"github.com/omnify-cloud/omnify/cache"
 	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
@@ -61,6 +62,9 @@ type Config struct {
 	// apply at once; through another replica, within this time. Default: 2
 	// seconds; negative disables the cache.
 	RoleCacheTTL time.Duration
+	// AnalyticsTTL is how long an analytics answer is reused per org, so
+	// numbers may lag new data by this much. Default: 30 seconds.
+	AnalyticsTTL time.Duration
 }
 
 // Defaults applied by WithDefaults.
@@ -69,6 +73,7 @@ const (
 	DefaultAccessTTL  = 15 * time.Minute
 	DefaultRefreshTTL = 30 * 24 * time.Hour
 	DefaultRoleTTL    = 2 * time.Second
+	DefaultAnalytics  = 30 * time.Second
 )
 
 // WithDefaults returns c with every zero field set to its default.
@@ -93,6 +98,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.RoleCacheTTL == 0 {
 		c.RoleCacheTTL = DefaultRoleTTL
+	}
+	if c.AnalyticsTTL <= 0 {
+		c.AnalyticsTTL = DefaultAnalytics
 	}
 	return c
 }
@@ -124,6 +132,9 @@ type Deps struct {
 	Issuer *auth.Issuer
 	// Limiter defaults to an in-process limiter.
 	Limiter limit.Limiter
+	// Cache holds read caches (analytics answers); it defaults to a 16 MiB
+	// in-process cache. Production passes Redis when replicas share one.
+	Cache cache.Cache
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 	// Registry defaults to a fresh registry; Go runtime and process
@@ -217,6 +228,9 @@ func depsWithDefaults(cfg Config, d Deps) (Deps, error) {
 	if d.Limiter == nil {
 		d.Limiter = limit.NewMemory(d.Now)
 	}
+	if d.Cache == nil {
+		d.Cache = cache.NewMemory(cache.MemoryOptions{MaxBytes: 16 << 20, Now: d.Now})
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
@@ -264,6 +278,7 @@ func (s *Server) routes() {
 	s.registerImports()
 	s.registerConnections()
 	s.registerPush()
+	s.registerAnalytics()
 	s.registerDemo()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
