@@ -3,8 +3,10 @@ package push_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,11 +73,33 @@ type env struct {
 	email map[string]string // customer ID by email
 }
 
+// target is the connector a test pushes through and how to reach it.
+type target struct {
+	c       connector.Connector
+	creds   map[string]string
+	config  map[string]string
+	baseURL string
+	http    *http.Client
+}
+
 func newEnv(t *testing.T, cfg push.Config) *env {
 	t.Helper()
+	rec := &pushtest.Recorder{}
+	e := newEnvFor(t, cfg, func(*clock) target {
+		return target{c: rec, creds: map[string]string{"token": pushtest.Token}}
+	})
+	e.rec = rec
+	return e
+}
+
+// newEnvFor builds an env whose one connection goes through the connector
+// mk returns; mk gets the env's clock first, so a fake vendor can share it.
+func newEnvFor(t *testing.T, cfg push.Config, mk func(*clock) target) *env {
+	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, clk: &clock{now: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}, org: "org-1",
-		rec: &pushtest.Recorder{}, reg: connector.NewRegistry(), email: map[string]string{}}
+	e := &env{t: t, clk: &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, org: "org-1",
+		reg: connector.NewRegistry(), email: map[string]string{}}
+	tg := mk(e.clk)
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "omnify.db"), sqlite.Options{Now: e.clk.Now})
 	must(t, err, "open store")
 	t.Cleanup(func() { _ = db.Close() })
@@ -84,23 +108,37 @@ func newEnv(t *testing.T, cfg push.Config) *env {
 	must(t, db.CreateOrg(ctx, &omnify.Org{ID: e.org, Name: "Acme"}), "create org")
 	e.sink = identity.NewSink(db, identity.Options{Now: e.clk.Now})
 	e.jobs = jobs.NewRunner(db, jobs.Config{}, nil, e.clk.Now)
-	must(t, e.reg.Register(e.rec), "register recorder")
+	must(t, e.reg.Register(tg.c), "register connector")
+	platform := tg.c.Spec().Platform
 	key, err := secret.NewKey()
 	must(t, err, "key")
 	box, err := secret.New(key)
 	must(t, err, "box")
-	e.sync, err = syncer.New(syncer.Config{Store: db, Registry: e.reg, Sink: e.sink, Box: box, Jobs: e.jobs, Now: e.clk.Now})
+	urls := map[string]string{}
+	if tg.baseURL != "" {
+		urls[platform] = tg.baseURL
+	}
+	e.sync, err = syncer.New(syncer.Config{Store: db, Registry: e.reg, Sink: e.sink, Box: box, Jobs: e.jobs,
+		Now: e.clk.Now, BaseURLs: urls, HTTP: tg.http})
 	must(t, err, "syncer")
-	conn, err := e.sync.Connect(ctx, e.org, syncer.ConnectInput{Platform: pushtest.Platform,
-		Credentials: map[string]any{"token": pushtest.Token}})
-	must(t, err, "connect recorder")
+	conn, err := e.sync.Connect(ctx, e.org, syncer.ConnectInput{Platform: platform, Credentials: anyMap(tg.creds),
+		Config: anyMap(tg.config)})
+	must(t, err, "connect "+platform)
 	e.conn = conn.ID
 	cfg.Store, cfg.Registry, cfg.Credentials, cfg.Jobs = db, e.reg, e.sync, e.jobs
-	cfg.Now, cfg.Sleep = e.clk.Now, e.clk.Sleep
+	cfg.Now, cfg.Sleep, cfg.BaseURLs, cfg.HTTP = e.clk.Now, e.clk.Sleep, urls, tg.http
 	e.eng, err = push.New(cfg)
 	must(t, err, "push engine")
 	e.jobs.Handle(push.JobKind, e.eng.Handle)
 	return e
+}
+
+func anyMap(m map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 func must(t testing.TB, err error, what string) {
@@ -125,7 +163,7 @@ func (e *env) seed(ps ...person) {
 		rec := connector.Record{Stream: "customers", ExternalID: p.ext, UpdatedAt: e.clk.Now(),
 			Customer: &connector.Customer{Email: p.email, Phone: p.phone, FirstName: first, LastName: last, Consent: p.consent}}
 		must(e.t, e.sink.Store(ctx, e.org, e.conn, p.platform, []connector.Record{rec}), "store "+p.email)
-		cs, _, err := e.db.ListCustomers(ctx, e.org, store.CustomerFilter{Email: p.email}, store.Page{})
+		cs, _, err := e.db.ListCustomers(ctx, e.org, store.CustomerFilter{Email: strings.ToLower(p.email)}, store.Page{})
 		must(e.t, err, "find "+p.email)
 		if len(cs) != 1 {
 			e.t.Fatalf("%s is %d customers", p.email, len(cs))
