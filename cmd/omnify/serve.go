@@ -17,9 +17,12 @@ import (
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/auth"
+	"github.com/omnify-cloud/omnify/cache"
+	"github.com/omnify-cloud/omnify/cache/rediscache"
 	"github.com/omnify-cloud/omnify/eyes/eyesrun"
 	"github.com/omnify-cloud/omnify/identity"
 	"github.com/omnify-cloud/omnify/importer"
+	"github.com/omnify-cloud/omnify/internal/outage"
 	"github.com/omnify-cloud/omnify/jobs"
 	"github.com/omnify-cloud/omnify/limit"
 	"github.com/omnify-cloud/omnify/web"
@@ -38,7 +41,7 @@ type ServeCmd struct {
 	TrustProxy  bool          `name:"trust-proxy" env:"OMNIFY_TRUST_PROXY" help:"Take the client IP from X-Forwarded-For (only behind a trusted load balancer)."`
 	ImportLimit int64         `name:"import-limit" env:"OMNIFY_IMPORT_LIMIT" default:"104857600" help:"Largest accepted CSV import in bytes."`
 	NoWorker    bool          `name:"no-worker" env:"OMNIFY_NO_WORKER" help:"Serve the API only; run no background jobs in this process."`
-	RedisURL    string        `name:"redis-url" env:"OMNIFY_REDIS_URL" help:"Redis shared by every replica for rate limits (redis://[:password@]host:port/db); empty keeps them in-process."`
+	RedisURL    string        `name:"redis-url" env:"OMNIFY_REDIS_URL" help:"Redis shared by every replica for rate limits and read caches (redis://[:password@]host:port/db); empty keeps them in-process."`
 	Workers     int           `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
 	Shutdown    time.Duration `name:"shutdown-timeout" env:"OMNIFY_SHUTDOWN_TIMEOUT" default:"15s" help:"How long to wait for requests and jobs to finish on shutdown."`
 	ConnectorFlags
@@ -105,6 +108,10 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	readCache, err := apiCache(c.RedisURL, app.log, reg)
+	if err != nil {
+		return nil, err
+	}
 	cfg := api.Config{
 		CORSOrigins: c.CORSOrigins,
 		BodyLimit:   c.BodyLimit,
@@ -118,6 +125,7 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 		Hasher:    auth.NewHasher(auth.DefaultArgon2Params(), 0),
 		Issuer:    auth.NewIssuer(key, auth.IssuerConfig{}),
 		Limiter:   lim,
+		Cache:     readCache,
 		Logger:    app.log,
 		Registry:  reg,
 		UI:        web.Handler(),
@@ -133,6 +141,21 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 		return nil, err
 	}
 	return api.New(cfg, deps)
+}
+
+// apiCache is the API's read cache (analytics answers): in-process, or
+// shared in Redis so every replica reuses one answer, bypassed while Redis
+// is unreachable.
+func apiCache(redisURL string, log *slog.Logger, reg prometheus.Registerer) (cache.Cache, error) {
+	if redisURL == "" {
+		return cache.NewMemory(cache.MemoryOptions{MaxBytes: 32 << 20}), nil
+	}
+	client, err := newRedisClient(redisURL)
+	if err != nil {
+		return nil, err
+	}
+	return cache.NewFallback(rediscache.New(client, rediscache.Options{Prefix: "omnify:api:"}),
+		outage.Config{Logger: log, Registerer: reg, Component: "api_cache"}), nil
 }
 
 func (c *ServeCmd) serve(ctx context.Context, app *app, srv *api.Server) error {
