@@ -3,6 +3,7 @@ import { ApiError } from '../../api/problem'
 import { unwrap } from '../../api/client'
 import { useSignedIn } from '../../app/RequireAuth'
 import { useApi } from '../../auth/session'
+import { fieldMessage } from '../fieldMessage'
 import { FormAlert } from '../FormAlert'
 import { SelectField, TextField } from '../Field'
 import { messageOf } from '../States'
@@ -72,6 +73,8 @@ function focusFirstInvalid(form: HTMLFormElement) {
 
 function SchemaField({ field: f, value, error, onChange }: { field: FormField; value: string; error?: string | undefined; onChange: (v: string) => void }) {
   const label = f.required ? `${f.label} *` : f.label
+  // Named by the plain label: the required mark belongs to the label only.
+  error = error && fieldMessage(f.label, error)
   const hint = f.description ? f.description.charAt(0).toUpperCase() + f.description.slice(1) : undefined
   if (f.kind === 'select') {
     const options = [{ value: '', label: 'Choose…' }, ...(f.options ?? []).map((o) => ({ value: o, label: o }))]
