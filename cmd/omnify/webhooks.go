@@ -1,14 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/hubspot"
+	"github.com/omnify-cloud/omnify/connector/klaviyo"
+	"github.com/omnify-cloud/omnify/connector/linkedin"
 	"github.com/omnify-cloud/omnify/connector/shopify"
 	"github.com/omnify-cloud/omnify/connector/stripe"
 	"github.com/omnify-cloud/omnify/webhook"
@@ -19,14 +25,34 @@ import (
 func mountWebhooks(a *app, srv *api.Server, publicURL string) {
 	rc := &webhook.Receiver{PublicURL: publicURL,
 		Connections: a.store, Syncer: a.conns.syncer, Sink: a.sink, Audit: a.store, Log: a.log,
-		NewID: func() string { return uuid.Must(uuid.NewV7()).String() },
-		Verifiers: map[string]webhook.Verifier{
-			connector.Shopify: verifyShopify,
-			connector.Stripe:  verifyStripe,
-		},
+		NewID:       func() string { return uuid.Must(uuid.NewV7()).String() },
+		Verifiers:   webhookVerifiers(),
+		Challengers: map[string]webhook.Challenger{connector.LinkedInAds: linkedinChallenge},
 	}
 	srv.Mux().Handle(webhook.Pattern, rc)
 	srv.Mux().Handle(webhook.ChallengePattern, rc)
+}
+
+// webhookVerifiers are the platforms that send signed webhooks, each with
+// its signature check.
+func webhookVerifiers() map[string]webhook.Verifier {
+	return map[string]webhook.Verifier{
+		connector.Shopify:     verifyShopify,
+		connector.Stripe:      verifyStripe,
+		connector.HubSpot:     vendorVerifier(hubspot.VerifyWebhook, hubspot.ErrSignature),
+		connector.Klaviyo:     vendorVerifier(klaviyo.VerifyWebhook, klaviyo.ErrSignature),
+		connector.LinkedInAds: vendorVerifier(linkedin.VerifyWebhook, linkedin.ErrSignature),
+	}
+}
+
+// linkedinChallenge answers the GET LinkedIn sends when a webhook is
+// registered, proving OmniFy holds the app's client secret.
+func linkedinChallenge(q url.Values, creds map[string]string) (any, error) {
+	b, err := linkedin.AnswerChallenge(linkedin.WebhookRequest{Method: http.MethodGet, URL: "?" + q.Encode()}, creds)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
+	}
+	return json.RawMessage(b), nil
 }
 
 // shopifyStreams maps Shopify's webhook topics to the streams they change.
