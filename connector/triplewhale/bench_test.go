@@ -9,7 +9,14 @@ package triplewhale_test
 // Run once: go test -run '^$' -bench TwoYears -benchtime 1x -timeout 30m ./connector/triplewhale/
 // (-tw.days N reads fewer days.)
 //
-// Result (2-core machine, 2026-11-25): FILLED IN BELOW.
+// Result (2-core machine, 2026-11-25, run once, full two years): 731
+// requests, 8,051 records (731 days × 10 channel metrics + 731 summaries
+// + 10 campaigns), no 429s.
+//   (a) time DefaultRate implies: 731 s (726 s after its burst of 5); the
+//       fake's 100/min policy would allow 438.6 s;
+//   (b) measured: 726.0 s;
+//   (c) 60.4% of the fake's 100/min, i.e. 100% of DefaultRate — the
+//       deliberate margin while Triple Whale publishes no limit.
 
 import (
 	"context"
