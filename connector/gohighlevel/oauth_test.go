@@ -51,3 +51,33 @@ func TestOAuthRefusedRefreshIsErrAuth(t *testing.T) {
 		t.Fatalf("revoked refresh token: %v", err)
 	}
 }
+
+// A token whose expires_at has passed is refreshed before the first call,
+// without a refused request first.
+func TestOAuthRefreshBeforeExpiry(t *testing.T) {
+	t.Parallel()
+	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Seed: 23})
+	conn := srv.OAuthConnection(true)
+	conn.Credentials["expires_at"] = "2020-01-01T00:00:00Z"
+	if err := gohighlevel.New().Check(t.Context(), conn); err != nil {
+		t.Fatal(err)
+	}
+	if st := srv.Stats(); st.Refreshes != 1 || st.Requests != 1 {
+		t.Fatalf("%d refreshes and %d API requests, want 1 and 1", st.Refreshes, st.Requests)
+	}
+}
+
+func TestInvalidConnection(t *testing.T) {
+	t.Parallel()
+	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Seed: 24})
+	for name, edit := range map[string]func(map[string]string){
+		"location with a slash": func(c map[string]string) { c["location_id"] = "loc/../x" },
+		"no token":              func(c map[string]string) { delete(c, "access_token") },
+	} {
+		conn := srv.Connection()
+		edit(conn.Credentials)
+		if err := gohighlevel.New().Check(t.Context(), conn); !errors.Is(err, connector.ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}
