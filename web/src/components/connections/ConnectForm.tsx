@@ -9,7 +9,7 @@ import { SelectField, TextField } from '../Field'
 import { messageOf } from '../States'
 import type { Platform } from './describe'
 import { useConnect } from './queries'
-import { fieldsFromSchema, serverFieldErrors, toPayload, validateFields, type FormField } from './schemaForm'
+import { fieldsFromSchema, humanize, serverFieldErrors, toPayload, validateFields, type FormField } from './schemaForm'
 
 /** A connect form built from the platform's credential schema. */
 export function ConnectForm({ platform, onDone }: { platform: Platform; onDone: () => void }) {
@@ -33,9 +33,9 @@ export function ConnectForm({ platform, onDone }: { platform: Platform; onDone: 
       {
         onSuccess: onDone,
         onError: (err) => {
-          const fe = err instanceof ApiError ? serverFieldErrors(err.fieldErrors) : {}
+          const { fields: fe, form: rest } = splitServerErrors(err)
           setErrors(fe)
-          setFormError(Object.keys(fe).length > 0 ? ['Correct the highlighted fields and try again.'] : [messageOf(err)])
+          setFormError(Object.keys(fe).length > 0 ? ['Correct the highlighted fields and try again.', ...rest] : rest)
           focusFirstInvalid(form)
         },
       },
@@ -64,6 +64,23 @@ export function ConnectForm({ platform, onDone }: { platform: Platform; onDone: 
       </div>
     </form>
   )
+}
+
+/**
+ * Errors of single credentials go next to their fields; the rest (the
+ * platform refusing the credentials as a whole, say) to the form.
+ */
+function splitServerErrors(err: unknown): { fields: Record<string, string>; form: string[] } {
+  if (!(err instanceof ApiError)) return { fields: {}, form: [messageOf(err)] }
+  const fields = serverFieldErrors(err.fieldErrors)
+  const form = [
+    ...Object.entries(err.fieldErrors)
+      .filter(([k]) => !k.startsWith('credentials.'))
+      .map(([k, v]) => fieldMessage(k === 'credentials' ? 'The credentials' : humanize(k), v)),
+    ...err.formErrors,
+  ]
+  if (form.length === 0 && Object.keys(fields).length === 0) form.push(err.message)
+  return { fields, form }
 }
 
 function focusFirstInvalid(form: HTMLFormElement) {
