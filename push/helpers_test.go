@@ -59,7 +59,7 @@ func (c *clock) Sleeps() []time.Duration {
 // env is one org on a real SQLite store with a Recorder connection, a job
 // runner without workers, and the push engine.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlite.DB
 	clk   *clock
 	sink  *identity.Sink
@@ -82,7 +82,7 @@ type target struct {
 	http    *http.Client
 }
 
-func newEnv(t *testing.T, cfg push.Config) *env {
+func newEnv(t testing.TB, cfg push.Config) *env {
 	t.Helper()
 	rec := &pushtest.Recorder{}
 	e := newEnvFor(t, cfg, func(*clock) target {
@@ -94,7 +94,7 @@ func newEnv(t *testing.T, cfg push.Config) *env {
 
 // newEnvFor builds an env whose one connection goes through the connector
 // mk returns; mk gets the env's clock first, so a fake vendor can share it.
-func newEnvFor(t *testing.T, cfg push.Config, mk func(*clock) target) *env {
+func newEnvFor(t testing.TB, cfg push.Config, mk func(*clock) target) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clk: &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, org: "org-1",
@@ -220,7 +220,7 @@ func (e *env) runJob(ctx context.Context, id string) *omnify.Job {
 	return j
 }
 
-func result(t *testing.T, j *omnify.Job) push.Result {
+func result(t testing.TB, j *omnify.Job) push.Result {
 	t.Helper()
 	if j.Status != omnify.JobSucceeded {
 		t.Fatalf("job %s: %s", j.Status, j.Error)
