@@ -3,6 +3,8 @@ package eyesrun
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/omnify-cloud/omnify"
@@ -36,5 +38,8 @@ func Load(ctx context.Context, s store.CustomerStore, orgID string, asOf time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("load orders: %w", err)
 	}
+	// Backends scan in any order; the pipeline's results (and its seeded
+	// randomness) follow the input order, so fix it.
+	slices.SortFunc(in.Customers, func(a, b eyes.Customer) int { return strings.Compare(a.ID, b.ID) })
 	return in, nil
 }

@@ -53,8 +53,9 @@ func (db *DB) ListCustomers(ctx context.Context, orgID string, f store.CustomerF
 }
 
 func (db *DB) ScanCustomers(ctx context.Context, orgID string, fn func(omnify.Customer) error) error {
-	return scan(ctx, db.c(colCustomers), bson.D{{Key: "v.orgid", Value: orgID}},
-		bson.D{{Key: "v.id", Value: 1}}, fn, "scan customers")
+	// Scans are unordered: a server without index-backed sorts (FerretDB
+	// v1) would otherwise hold the whole result in memory to sort it.
+	return scan(ctx, db.c(colCustomers), bson.D{{Key: "v.orgid", Value: orgID}}, nil, fn, "scan customers")
 }
 
 func (db *DB) CountCustomers(ctx context.Context, orgID string) (int, error) {
@@ -97,8 +98,7 @@ func (db *DB) ListOrders(ctx context.Context, orgID, customerID string, p store.
 }
 
 func (db *DB) ScanOrders(ctx context.Context, orgID string, fn func(omnify.Order) error) error {
-	return scan(ctx, db.c(colOrders), bson.D{{Key: "v.orgid", Value: orgID}},
-		bson.D{{Key: "v.customerid", Value: 1}, {Key: "v.placedat", Value: 1}, {Key: "v.id", Value: 1}}, fn, "scan orders")
+	return scan(ctx, db.c(colOrders), bson.D{{Key: "v.orgid", Value: orgID}}, nil, fn, "scan orders")
 }
 
 func (db *DB) UpsertCampaigns(ctx context.Context, orgID string, cs []omnify.Campaign) error {

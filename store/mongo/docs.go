@@ -39,7 +39,11 @@ func findOne[T any](ctx context.Context, c *mongo.Collection, filter any, opts .
 
 // findAll decodes every document matching filter, in sort order.
 func findAll[T any](ctx context.Context, c *mongo.Collection, filter, sort any) ([]T, error) {
-	cur, err := c.Find(ctx, filter, options.Find().SetSort(sort))
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
+	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +60,11 @@ func findAll[T any](ctx context.Context, c *mongo.Collection, filter, sort any) 
 
 // each streams the documents matching filter to fn; fn's error stops it.
 func each[T any](ctx context.Context, c *mongo.Collection, filter, sort any, fn func(T) error) error {
-	cur, err := c.Find(ctx, filter, options.Find().SetSort(sort))
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
+	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {
 		return err
 	}
