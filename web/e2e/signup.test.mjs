@@ -86,13 +86,15 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     await shot('03-signup-server-error')
   })
 
-  await t.test('sign-up lands on the org home with the owner listed', async () => {
+  await t.test('sign-up lands on the org home; settings list the owner', async () => {
     await page.getByLabel('Password').fill(owner.password)
     await page.getByRole('button', { name: 'Create account' }).click()
     await orgHeading().waitFor()
     assert.equal(new URL(page.url()).pathname, '/home')
-    await memberRow(owner.email).getByText('Owner').waitFor()
     await shot('04-org-home')
+    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor()
+    assert.equal(await memberRow(owner.email).getByRole('combobox').inputValue(), 'owner')
   })
 
   await t.test('the owner adds an existing account as analyst', async () => {
@@ -103,11 +105,13 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     })
     assert.equal(res.status, 201, `registering the teammate: ${await res.text()}`)
     await page.getByLabel('Email', { exact: true }).fill(teammate.email)
-    await page.getByLabel('Role').selectOption('analyst')
+    await page.getByLabel('Role', { exact: true }).selectOption('analyst')
     await page.getByRole('button', { name: 'Add to organisation' }).click()
     await page.getByText(`${teammate.email} was added as analyst.`).waitFor()
-    await memberRow(teammate.email).getByText('Analyst').waitFor()
+    await memberRow(teammate.email).waitFor()
+    assert.equal(await memberRow(teammate.email).getByRole('combobox').inputValue(), 'analyst')
     await shot('05-teammate-invited')
+    await page.getByRole('link', { name: 'Home' }).click()
   })
 
   await t.test('the org home fits a 390 px phone', async () => {
@@ -140,6 +144,7 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     await orgHeading().waitFor()
     await page.reload()
     await orgHeading().waitFor()
+    await page.getByRole('link', { name: 'Settings' }).click()
     await memberRow(teammate.email).waitFor()
     await shot('07-signed-in-again')
   })

@@ -38,6 +38,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign spend and returns per channel and platform */
+        get: operations["analytics.channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retention of first-order-month cohorts */
+        get: operations["analytics.cohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Headline KPIs, churn risk and changes since the last EYES run */
+        get: operations["analytics.overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/repeat-curve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Share of buyers with at least n orders */
+        get: operations["analytics.repeat-curve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue and orders per period and source platform */
+        get: operations["analytics.revenue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/top-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Best-selling products by revenue */
+        get: operations["analytics.top-products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -367,6 +469,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/eyes/segments/{segment_id}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a segment's customers with marketing consent to a platform audience, as a background job
+         * @description Only customers whose marketing consent is granted are sent; unknown is not consent. Later pushes to the same connection and destination send only the difference, and remove people who left the segment or withdrew consent. Follow the job at the Location header.
+         */
+        post: operations["eyes.push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports": {
         parameters: {
             query?: never;
@@ -503,7 +625,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename the organisation */
+        /** Rename the organisation or change its branding */
         patch: operations["orgs.update"];
         trace?: never;
     };
@@ -608,6 +730,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        AnalyticsOverview: {
+            changes?: components["schemas"]["EyesChanges"];
+            currency: string;
+            /** Format: int64 */
+            customers: number;
+            kpis: components["schemas"]["KPIs"];
+            /** Format: int64 */
+            other_currency_orders: number;
+            risk?: components["schemas"]["ChurnRiskView"];
+        };
         AuditItem: {
             action: string;
             actor_id?: string;
@@ -627,6 +759,47 @@ export interface components {
             /** @description Cursor of the next page; absent on the last. */
             next?: string;
         };
+        Branding: {
+            /** @description Shown in the dashboard instead of the organisation's name when set. */
+            display_name: string;
+            /** @description A data: URL of a PNG, JPEG, GIF or WebP image of at most 64 KiB. */
+            logo_url: string;
+            /** @description #rrggbb; white text on it has a contrast of at least 4.5:1. */
+            primary_color: string;
+        };
+        BrandingPatch: {
+            display_name?: string;
+            /** @description data:image/png|jpeg|gif|webp;base64,… of at most 64 KiB decoded. */
+            logo_url?: string;
+            /** @description #rrggbb; must leave white text readable (contrast ≥ 4.5:1). */
+            primary_color?: string;
+        };
+        Channel: {
+            /** Format: int64 */
+            campaigns: number;
+            channel: string;
+            /** Format: int64 */
+            clicks: number;
+            /** Format: int64 */
+            conversions: number;
+            /** Format: int64 */
+            cpa_minor: number | null;
+            /** Format: double */
+            ctr: number | null;
+            currency: string;
+            /** Format: int64 */
+            impressions: number;
+            platform: string;
+            /** Format: int64 */
+            revenue_minor: number;
+            /** Format: double */
+            roas: number | null;
+            /** Format: int64 */
+            spend_minor: number;
+        };
+        ChannelReport: {
+            items: components["schemas"]["Channel"][] | null;
+        };
         ChurnMix: {
             /** Format: double */
             high: number;
@@ -638,6 +811,21 @@ export interface components {
             mean: number;
             /** Format: double */
             medium: number;
+        };
+        ChurnRiskView: {
+            /** Format: date-time */
+            as_of: string;
+            /** Format: int64 */
+            days_30: number;
+            /** Format: int64 */
+            days_60: number;
+            /** Format: int64 */
+            days_90: number;
+            run_id: string;
+            /** Format: int64 */
+            scored: number;
+            /** Format: int64 */
+            version: number;
         };
         ClusteringReport: {
             band: string;
@@ -654,6 +842,17 @@ export interface components {
             silhouette_sample_size: number;
             transform: string;
             weak_structure: boolean;
+        };
+        Cohort: {
+            active: number[] | null;
+            /** Format: int64 */
+            customers: number;
+            /** @description YYYY-MM of the first order */
+            month: string;
+            retention: number[] | null;
+        };
+        CohortReport: {
+            cohorts: components["schemas"]["Cohort"][] | null;
         };
         Config: {
             /** Format: int64 */
@@ -899,6 +1098,13 @@ export interface components {
              */
             type: string;
         };
+        EyesChanges: {
+            migration?: components["schemas"]["Migration"];
+            /** Format: date-time */
+            previous_as_of?: string;
+            previous_run_id?: string;
+            segments: components["schemas"]["SegmentChange"][] | null;
+        };
         EyesCustomer: {
             /** Format: double */
             churn_30: number;
@@ -1079,6 +1285,22 @@ export interface components {
             items: components["schemas"]["JobItem"][] | null;
             next?: string;
         };
+        KPIs: {
+            /** Format: int64 */
+            buyers: number;
+            current: components["schemas"]["Window"];
+            /** Format: double */
+            orders_change: number | null;
+            previous: components["schemas"]["Window"];
+            /** Format: double */
+            repeat_rate: number;
+            /** Format: int64 */
+            repeaters: number;
+            /** Format: double */
+            revenue_change: number | null;
+            /** Format: int64 */
+            total_orders: number;
+        };
         LineError: {
             column?: string;
             /** Format: int64 */
@@ -1112,6 +1334,7 @@ export interface components {
             password: string;
         };
         Me: {
+            branding: components["schemas"]["Branding"];
             memberships: components["schemas"]["MembershipView"][] | null;
             org: components["schemas"]["OrgView"];
             /** @enum {string} */
@@ -1265,13 +1488,17 @@ export interface components {
             title?: string;
         };
         OrgDetail: {
+            branding: components["schemas"]["Branding"];
             /** Format: date-time */
             created_at: string;
             id: string;
             name: string;
         };
         OrgUpdateInputBody: {
-            name: string;
+            /** @description Absent keeps the branding. */
+            branding?: components["schemas"]["BrandingPatch"];
+            /** @description Absent keeps the name. */
+            name?: string;
         };
         OrgView: {
             id: string;
@@ -1293,8 +1520,28 @@ export interface components {
             secret_fields: string[] | null;
             streams: components["schemas"]["Stream"][] | null;
         };
+        PlatformSeries: {
+            orders: number[] | null;
+            platform: string;
+            revenue_minor: number[] | null;
+        };
         PlatformsOutputBody: {
             items: components["schemas"]["Platform"][] | null;
+        };
+        Product: {
+            /** @description id:<platform product ID>, sku:<SKU> or title:<title> */
+            key: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description quantity × unit price, before order-level discounts and refunds
+             */
+            revenue_minor: number;
+            sku?: string;
+            title: string;
         };
         ProjectionSegment: {
             id: string;
@@ -1304,6 +1551,12 @@ export interface components {
              * @description Customers of the segment in the run, sampled or not.
              */
             size: number;
+        };
+        PushSegmentInputBody: {
+            /** @description The connection whose platform receives the audience; its platform must support write-back. */
+            connection_id: string;
+            /** @description The audience: a list or audience name (created when missing), the vendor's ID of an existing one, or a tag (GoHighLevel). */
+            destination: string;
         };
         RFMScore: {
             /** Format: int64 */
@@ -1342,6 +1595,28 @@ export interface components {
             /** @description At least 12 characters, not a common password. */
             password: string;
         };
+        RepeatCurveReport: {
+            /** Format: int64 */
+            buyers: number;
+            points: components["schemas"]["RepeatPoint"][] | null;
+        };
+        RepeatPoint: {
+            /**
+             * Format: int64
+             * @description buyers with n or more orders
+             */
+            customers: number;
+            /**
+             * Format: int64
+             * @description n: at least this many orders
+             */
+            orders: number;
+            /**
+             * Format: double
+             * @description customers / buyers
+             */
+            share: number;
+        };
         Result: {
             /** Format: date-time */
             as_of: string;
@@ -1365,6 +1640,18 @@ export interface components {
             segments: components["schemas"]["Segment"][] | null;
             status: string;
             timings: components["schemas"]["Timing"][] | null;
+        };
+        RevenueReport: {
+            currency: string;
+            /** Format: date-time */
+            from: string;
+            interval: string;
+            /** Format: int64 */
+            other_currency_orders: number;
+            periods: string[] | null;
+            platforms: components["schemas"]["PlatformSeries"][] | null;
+            /** Format: date-time */
+            to: string;
         };
         RowIssue: {
             column: string;
@@ -1397,6 +1684,15 @@ export interface components {
             share: number;
             /** Format: int64 */
             size: number;
+        };
+        SegmentChange: {
+            /** Format: int64 */
+            after: number;
+            /** Format: int64 */
+            before: number;
+            /** Format: int64 */
+            delta: number;
+            name: string;
         };
         SegmentProfile: {
             /** Format: double */
@@ -1498,6 +1794,15 @@ export interface components {
             seconds: number;
             step: string;
         };
+        TopProductsReport: {
+            currency: string;
+            items: components["schemas"]["Product"][] | null;
+            /**
+             * Format: int64
+             * @description Distinct products sold.
+             */
+            products: number;
+        };
         UpdateInputBody: {
             /** @description Replaces the config; checked with the platform. */
             config?: {
@@ -1517,6 +1822,16 @@ export interface components {
         UserView: {
             email: string;
             id: string;
+        };
+        Window: {
+            /** Format: date-time */
+            from: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            revenue_minor: number;
+            /** Format: date-time */
+            to: string;
         };
     };
     responses: never;
@@ -1607,6 +1922,462 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "analytics.channels": {
+        parameters: {
+            query?: {
+                /** @description Only metrics of days at or after this time (RFC 3339). */
+                since?: string;
+                /** @description Only metrics of days before this time (RFC 3339). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "analytics.cohorts": {
+        parameters: {
+            query?: {
+                /** @description How many of the latest first-order months to show. */
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "analytics.overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsOverview"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "analytics.repeat-curve": {
+        parameters: {
+            query?: {
+                /** @description Largest n on the curve. */
+                max_orders?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepeatCurveReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "analytics.revenue": {
+        parameters: {
+            query?: {
+                /** @description Width of one period. */
+                interval?: "day" | "week" | "month";
+                /** @description Start (RFC 3339, inclusive); default: 12 periods before to. */
+                from?: string;
+                /** @description End (RFC 3339, exclusive); default: the start of tomorrow (UTC). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevenueReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "analytics.top-products": {
+        parameters: {
+            query?: {
+                /** @description How many products. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopProductsReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
             };
         };
     };
@@ -3182,6 +3953,87 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "eyes.push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSegmentInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobItem"];
                 };
             };
             /** @description Unauthorized */

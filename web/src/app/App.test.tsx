@@ -71,21 +71,27 @@ describe('sign-up', () => {
     await waitFor(() => expect(describedError(screen.getByLabelText('Work email'))).toContain('already exists'))
   })
 
-  it('lands on the org home with the owner listed', async () => {
+  it('lands on the org home', async () => {
     const server = fakeServer()
     const user = userEvent.setup({ delay: null })
     const { tokens } = renderApp(server, '/signup')
     await fillSignUp(user, { org: 'Acme Coffee', email: 'ana@example.com', password })
     expect(await screen.findByRole('heading', { level: 1, name: 'Acme Coffee' })).toBeTruthy()
-    const table = await screen.findByRole('table')
-    const row = within(table).getByText('ana@example.com').closest('tr')!
-    expect(within(row).getByText('Owner')).toBeTruthy()
-    expect(screen.getByRole('heading', { name: 'Invite a teammate' })).toBeTruthy()
     expect(tokens.refreshToken()).toMatch(/^r/)
   })
 })
 
-describe('org home', () => {
+describe('settings and session', () => {
+  it('lists the owner in settings', async () => {
+    const server = fakeServer()
+    const tokens = await signedInAs(server, 'ana@example.com', 'owner')
+    renderApp(server, '/settings', tokens)
+    const table = await screen.findByRole('table')
+    const row = (await within(table).findByText('ana@example.com')).closest('tr')!
+    expect((within(row).getByRole('combobox') as HTMLSelectElement).value).toBe('owner')
+    expect(screen.getByRole('heading', { name: 'Invite a teammate' })).toBeTruthy()
+  })
+
   it('sends signed-out visitors to sign in', async () => {
     renderApp(fakeServer(), '/home')
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy()
@@ -95,7 +101,7 @@ describe('org home', () => {
   it('hides the invite form from viewers', async () => {
     const server = fakeServer()
     const tokens = await signedInAs(server, 'vic@example.com', 'viewer')
-    renderApp(server, '/home', tokens)
+    renderApp(server, '/settings', tokens)
     expect(await screen.findByRole('table')).toBeTruthy()
     expect(screen.queryByRole('heading', { name: 'Invite a teammate' })).toBeNull()
   })
@@ -105,7 +111,7 @@ describe('org home', () => {
     server.addAccount('bo@example.com', password)
     const tokens = await signedInAs(server, 'ana@example.com', 'owner')
     const user = userEvent.setup({ delay: null })
-    renderApp(server, '/home', tokens)
+    renderApp(server, '/settings', tokens)
     await user.type(await screen.findByLabelText('Email'), 'bo@example.com')
     await user.selectOptions(screen.getByLabelText('Role'), 'analyst')
     await user.click(screen.getByRole('button', { name: 'Add to organisation' }))
@@ -118,7 +124,7 @@ describe('org home', () => {
     const server = fakeServer()
     const tokens = await signedInAs(server, 'ana@example.com', 'owner')
     const user = userEvent.setup({ delay: null })
-    renderApp(server, '/home', tokens)
+    renderApp(server, '/settings', tokens)
     const email = await screen.findByLabelText('Email')
     await user.type(email, 'nobody@example.com')
     await user.click(screen.getByRole('button', { name: 'Add to organisation' }))
@@ -129,11 +135,11 @@ describe('org home', () => {
     const server = fakeServer()
     const tokens = await signedInAs(server, 'ana@example.com', 'owner', 'Beta Bikes')
     const user = userEvent.setup({ delay: null })
-    renderApp(server, '/home', tokens)
+    renderApp(server, '/settings', tokens)
     const switcher = await screen.findByLabelText('Organisation')
     await screen.findByRole('table')
     await user.selectOptions(switcher, 'Beta Bikes')
-    expect(await screen.findByRole('heading', { level: 1, name: 'Beta Bikes' })).toBeTruthy()
+    expect(await screen.findByDisplayValue('Beta Bikes')).toBeTruthy()
     expect(await screen.findByText('ana@example.com')).toBeTruthy()
     const switched = server.calls.findIndex((c) => c.path === '/v1/auth/switch-org')
     expect(switched).toBeGreaterThan(0)

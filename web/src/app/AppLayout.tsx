@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { Link, NavLink } from 'react-router'
 import type { Me } from '../api/client'
 import { useApi } from '../auth/session'
+import { themeStyle } from '../components/settings/theme'
 import { OrgSwitcher } from './OrgSwitcher'
 
 // Pages of the signed-in app, in menu order; each has a route in App.
@@ -20,15 +21,20 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   // sign-in page while the server revokes the refresh token.
   const signOut = () => void api.logout()
   return (
-    <div className="app">
+    // The org's branding re-themes the whole dashboard through CSS variables.
+    <div className="app" style={themeStyle(me.branding)}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="app-header">
         <div className="app-header-inner">
-          <Link to="/home" className="brand" aria-label="OmniFy home">
-            <span className="brand-mark" aria-hidden="true" />
-            OmniFy
+          <Link to="/home" className="brand" aria-label={`${me.branding?.display_name || 'OmniFy'} home`}>
+            {me.branding?.logo_url ? (
+              <img className="brand-logo" src={me.branding.logo_url} alt="" />
+            ) : (
+              <span className="brand-mark" aria-hidden="true" />
+            )}
+            {me.branding?.display_name || 'OmniFy'}
           </Link>
           <OrgSwitcher me={me} />
           <div className="user-menu">

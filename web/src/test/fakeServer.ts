@@ -13,6 +13,7 @@ interface Account {
 interface OrgRecord {
   id: string
   name: string
+  branding: { display_name: string; primary_color: string; logo_url: string }
   members: { user_id: string; role: Role; joined_at: string }[]
 }
 
@@ -46,7 +47,7 @@ export function fakeServer(): FakeServer {
   }
   const addOrg = (name: string, members: { userId: string; role: Role }[]) => {
     const id = next('o')
-    orgs.push({ id, name, members: members.map((m) => ({ user_id: m.userId, role: m.role, joined_at: '2026-01-02T03:04:05Z' })) })
+    orgs.push({ id, name, branding: { display_name: '', primary_color: '', logo_url: '' }, members: members.map((m) => ({ user_id: m.userId, role: m.role, joined_at: '2026-01-02T03:04:05Z' })) })
     return id
   }
   const roleIn = (org: OrgRecord, userId: string) => org.members.find((m) => m.user_id === userId)?.role
@@ -96,8 +97,16 @@ export function fakeServer(): FakeServer {
         org: { id: org.id, name: org.name },
         role: roleIn(org, user.id)!,
         memberships: orgs.filter((o) => roleIn(o, user.id)).map((o) => ({ org_id: o.id, org_name: o.name, role: roleIn(o, user.id)! })),
+        branding: org.branding,
       }
       return json(200, me)
+    }
+    if (key === `GET /v1/orgs/${org.id}`) return json(200, { id: org.id, name: org.name, created_at: '2026-01-02T03:04:05Z', branding: org.branding })
+    if (key === `PATCH /v1/orgs/${org.id}`) {
+      const patch = body as unknown as { name?: string; branding?: Partial<OrgRecord['branding']> }
+      if (patch.name !== undefined) org.name = patch.name
+      org.branding = { ...org.branding, ...patch.branding }
+      return json(200, { id: org.id, name: org.name, created_at: '2026-01-02T03:04:05Z', branding: org.branding })
     }
     if (key === `GET /v1/orgs/${org.id}/members`) return json(200, { items: org.members.map((m) => memberView(m)) })
     if (key === `POST /v1/orgs/${org.id}/members`) {
