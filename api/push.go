@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/push"
+	"github.com/omnify-cloud/omnify/store"
 )
 
 // SegmentPusher starts segment pushes; *push.Engine is one.
@@ -37,6 +39,7 @@ func (s *Server) registerPush() {
 			"Later pushes to the same connection and destination send only the difference, and remove people " +
 			"who left the segment or withdrew consent. Follow the job at the Location header.",
 		Tags: []string{"EYES"}, DefaultStatus: http.StatusAccepted}, s.pushSegment)
+	s.registerPushes()
 }
 
 func (s *Server) pushSegment(ctx context.Context, in *pushSegmentInput) (*pushSegmentOutput, error) {
@@ -73,4 +76,59 @@ func pushError(err error) error {
 		return fail(omnify.ErrNotFound, "no such connection")
 	}
 	return err
+}
+
+// recentJobs bounds how far back the push listing looks.
+const recentJobs = 1000
+
+type segmentPushesInput struct {
+	SegmentID string `path:"segment_id" maxLength:"100"`
+}
+
+// SegmentPush is one push of a segment: where it went and its job.
+type SegmentPush struct {
+	ConnectionID string  `json:"connection_id"`
+	Destination  string  `json:"destination"`
+	Job          JobItem `json:"job"`
+}
+
+type segmentPushesOutput struct {
+	Body struct {
+		Items []SegmentPush `json:"items"`
+	}
+}
+
+func (s *Server) registerPushes() {
+	Register(s, huma.Operation{OperationID: "eyes.pushes", Method: http.MethodGet,
+		Path:    "/v1/eyes/segments/{segment_id}/pushes",
+		Summary: "List a segment's pushes to platform audiences among the organisation's 1,000 most recent jobs, newest first",
+		Tags:    []string{"EYES"}}, s.listSegmentPushes)
+}
+
+func (s *Server) listSegmentPushes(ctx context.Context, in *segmentPushesInput) (*segmentPushesOutput, error) {
+	a, err := mustAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &segmentPushesOutput{}
+	out.Body.Items = []SegmentPush{}
+	page := store.Page{Limit: 200}
+	for seen := 0; seen < recentJobs; {
+		js, next, err := s.deps.Store.ListJobs(ctx, a.OrgID, page)
+		if err != nil {
+			return nil, fmt.Errorf("list segment pushes: %w", err)
+		}
+		for i := range js {
+			if r, ok := push.RequestOf(&js[i]); ok && r.SegmentID == in.SegmentID {
+				out.Body.Items = append(out.Body.Items, SegmentPush{ConnectionID: r.ConnectionID,
+					Destination: r.Destination, Job: jobItem(&js[i])})
+			}
+		}
+		seen += len(js)
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	return out, nil
 }

@@ -152,6 +152,16 @@ func TestPushSegmentEndToEnd(t *testing.T) {
 	if st := f.srv.DoJSON(t, "GET", "/v1/jobs/"+job.ID, f.fixture.other.Token, nil, nil); st != 404 {
 		t.Fatalf("other org reads the job: %d", st)
 	}
+	var pushes struct{ Items []api.SegmentPush }
+	if st := f.srv.DoJSON(t, "GET", "/v1/eyes/segments/seg-a/pushes", f.team[omnify.RoleViewer].Token, nil, &pushes); st != 200 ||
+		len(pushes.Items) != 1 || pushes.Items[0].Job.ID != job.ID || pushes.Items[0].Destination != "VIP" ||
+		pushes.Items[0].ConnectionID != f.conn || pushes.Items[0].Job.Status != "succeeded" {
+		t.Fatalf("pushes of seg-a: %d %+v", st, pushes)
+	}
+	if st := f.srv.DoJSON(t, "GET", "/v1/eyes/segments/seg-a/pushes", f.fixture.other.Token, nil, &pushes); st != 200 ||
+		len(pushes.Items) != 0 {
+		t.Fatalf("other org lists pushes: %d %+v", st, pushes)
+	}
 	audit := listAudit(t, f.fixture, "/v1/orgs/"+f.owner().OrgID+"/audit?action=eyes.push")
 	if len(audit.Items) != 1 {
 		t.Fatalf("audit events %+v, want one", audit.Items)

@@ -49,6 +49,7 @@ var permissions = map[string]omnify.Role{
 	"eyes.customers":  omnify.RoleViewer,
 	"eyes.export":     omnify.RoleViewer,
 	"eyes.push":       omnify.RoleAnalyst,
+	"eyes.pushes":     omnify.RoleViewer,
 	"eyes.projection": omnify.RoleViewer,
 	"demo.load":       omnify.RoleAdmin,
 	"customers.list":  omnify.RoleViewer,

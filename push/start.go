@@ -106,3 +106,16 @@ func decodePayload(raw []byte) (payload, error) {
 	}
 	return p, p.validate()
 }
+
+// RequestOf returns the request of a push job; false for a job of another
+// kind or an unreadable payload.
+func RequestOf(j *omnify.Job) (Request, bool) {
+	if j.Kind != JobKind {
+		return Request{}, false
+	}
+	var p payload
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return Request{}, false
+	}
+	return p.Request, true
+}
