@@ -102,7 +102,10 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 	}
 	reg := connector.NewRegistry()
 	for _, c := range []connector.Connector{shopify.New(), stripe.New()} {
-		if err := reg.Register(manager.Wrap(c, opts)); err != nil {
+		// Each connection's vendor budget is drawn from the process's
+		// limiter: shared in Redis when OMNIFY_REDIS_URL is set.
+		paced := paceVendor(opts, vendorRates, c.Spec().Platform, deps.Limiter)
+		if err := reg.Register(manager.Wrap(c, paced)); err != nil {
 			return nil, err
 		}
 	}

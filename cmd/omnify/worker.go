@@ -14,7 +14,8 @@ import (
 // OMNIFY_AMQP_URL several workers on several machines share the jobs.
 type WorkerCmd struct {
 	Common
-	Workers int `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
+	Workers  int    `name:"workers" env:"OMNIFY_WORKERS" default:"2" help:"Background jobs run at once in this process."`
+	RedisURL string `name:"redis-url" env:"OMNIFY_REDIS_URL" help:"Redis holding the vendor request budgets every worker and replica share (redis://[:password@]host:port/db); empty keeps them in-process."`
 	ConnectorFlags
 	QueueFlags
 	HealthFlags
@@ -26,6 +27,9 @@ func (c *WorkerCmd) validate() error {
 	}
 	if c.Workers <= 0 {
 		return fmt.Errorf("OMNIFY_WORKERS (--workers) must be positive")
+	}
+	if err := validateRedisURL(c.RedisURL); err != nil {
+		return err
 	}
 	return c.QueueFlags.validate()
 }
@@ -47,8 +51,13 @@ func (c *WorkerCmd) Run() error {
 	if err := c.QueueFlags.attach(a); err != nil {
 		return err
 	}
+	lim, err := apiLimiter(c.RedisURL, log, nil)
+	if err != nil {
+		return err
+	}
 	// The sync handler needs what the API would get; the API itself is not built.
-	if a.conns, err = setupConnectors(a, &c.ConnectorFlags, &api.Deps{Store: a.store, Logger: log, Jobs: a.jobs}); err != nil {
+	deps := &api.Deps{Store: a.store, Logger: log, Jobs: a.jobs, Limiter: lim}
+	if a.conns, err = setupConnectors(a, &c.ConnectorFlags, deps); err != nil {
 		return err
 	}
 	if err := c.HealthFlags.start(ctx, log, a.store.Ping); err != nil {
