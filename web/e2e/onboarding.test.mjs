@@ -9,6 +9,7 @@
 // Chromium comes from the system (/usr/bin/chromium, or OMNIFY_E2E_CHROMIUM).
 
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -86,7 +87,11 @@ const api = async (path, { token, body, method = body ? 'POST' : 'GET' } = {}) =
   return { status: res.status, body: await res.json().catch(() => null) }
 }
 
-test('initial JavaScript stays within its gzipped budget', async () => {
+// With a binary to test the dashboard is built; without one, a clone that
+// never built it has nothing to measure.
+const sizeSkip = bin || existsSync(`${dist}index.html`) ? false : 'build the dashboard (make build) to measure its initial JavaScript'
+
+test('initial JavaScript stays within its gzipped budget', { skip: sizeSkip }, async () => {
   const html = await readFile(`${dist}index.html`, 'utf8').catch(() => '')
   assert.ok(html, 'web/dist/index.html is missing: build the dashboard first (make build)')
   // What the browser fetches before any route's own chunk: the entry
@@ -272,11 +277,15 @@ test('guided first run: import, EYES, segments, a customer, an export', { skip, 
       big.segment.push(i % 5)
       big.customer_ids.push(`c${i}`)
     }
-    await page.route('**/v1/eyes/projection*', (route) => route.fulfill({ json: big }))
+    let served = 0
+    await page.route('**/v1/eyes/projection*', (route) => {
+      served = Date.now()
+      return route.fulfill({ json: big })
+    })
     await page.reload()
-    const started = Date.now()
     await page.getByRole('img', { name: /Scatter plot of 50,000 customers in 5 segments/ }).waitFor()
     await page.getByText('Drawing the chart…').waitFor({ state: 'detached' })
+    const drawMs = Date.now() - served
     // Frames keep coming while the chart is on screen: time ten of them.
     const frameMs = await page.evaluate(
       () =>
@@ -286,8 +295,7 @@ test('guided first run: import, EYES, segments, a customer, an export', { skip, 
           requestAnimationFrame(tick)
         }),
     )
-    const drawMs = Date.now() - started
-    console.log(`scatter of ${n} points: drawn ${drawMs} ms after reload, then ${frameMs.toFixed(1)} ms per frame`)
+    console.log(`scatter of ${n} points: drawn ${drawMs} ms after the points were served, then ${frameMs.toFixed(1)} ms per frame`)
     assert.ok(drawMs < 5_000, `drawing ${n} points took ${drawMs} ms`)
     assert.ok(frameMs < 50, `frames take ${frameMs} ms with ${n} points on screen`)
     await page.unroute('**/v1/eyes/projection*')
@@ -311,6 +319,13 @@ test('a viewer in two orgs switches org and cannot connect', { skip, timeout: 60
     await p.getByLabel('Password').fill(viewer.password)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL('**/home')
+
+    // In their own org they are the owner: demo data fills it.
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Get started' }).click()
+    await p.getByRole('button', { name: 'Load demo data' }).click()
+    await p.getByText(/Loaded 2,000 customers and [\d,]+ orders/).waitFor({ timeout: 30_000 })
+    await p.locator('li[aria-current="step"]').getByRole('heading', { name: 'Step 3: Run EYES' }).waitFor()
+
     const switcher = p.getByLabel('Organisation')
     await switcher.waitFor()
     await switcher.selectOption({ label: owner.org })
@@ -323,6 +338,11 @@ test('a viewer in two orgs switches org and cannot connect', { skip, timeout: 60
     assert.equal(await p.getByRole('button', { name: /Sync now|Delete/ }).count(), 0)
     await assertAccessible(p, 'Connections as a viewer')
     await p.screenshot({ path: `${shots}connections-viewer-1280.png`, fullPage: true })
+
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Get started' }).click()
+    await p.getByText('An admin or owner can load demo data.').waitFor()
+    await p.getByText('An analyst, admin or owner can run EYES.').waitFor()
+    assert.equal(await p.getByRole('button', { name: /Load demo data|Run EYES/ }).count(), 0)
 
     await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'EYES' }).click()
     await p.getByRole('heading', { name: 'Model card' }).waitFor()
