@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"github.com/omnify-cloud/omnify/connector/shopify/shopifytest"
 	"github.com/omnify-cloud/omnify/internal/redistest"
 )
@@ -151,6 +153,12 @@ func TestIntegrationChaosRabbitMQRestart(t *testing.T) {
 	waitPort(t, amqpAddr, 60*time.Second)
 	restarted := time.Now()
 	t.Logf("broker down for %s", restarted.Sub(stopped).Round(time.Millisecond))
+	waitConsumers(t, c.queue, len(workers), 30*time.Second)
+	t.Logf("both workers consuming again %s after the broker came back", time.Since(restarted).Round(time.Millisecond))
+	// A replica's publisher must be back too: this job comes by message,
+	// not by the sweeper.
+	start(a, 5)
+	announced := jobs[len(jobs)-1].job
 
 	for i, s := range jobs {
 		j := waitJob(t, b, s.u, s.job, "succeeded", 90*time.Second)
@@ -167,6 +175,11 @@ func TestIntegrationChaosRabbitMQRestart(t *testing.T) {
 		t.Logf("job %d done after %d attempt(s)", i, j.Attempts)
 	}
 	t.Logf("every job done %s after the broker came back", time.Since(restarted).Round(time.Millisecond))
+	for _, w := range workers {
+		if w.logs.has("running a job that had no message", map[string]string{"job_id": announced}) {
+			t.Errorf("the job started after the restart had no message: %s did not publish it", a.name)
+		}
+	}
 	for _, w := range workers {
 		if !w.logs.has("job consumer lost the broker; redialing", nil) {
 			t.Errorf("%s did not notice the broker going away", w.name)
@@ -273,4 +286,37 @@ func (s *shops) add(n int) routedShop {
 	defer s.mu.Unlock()
 	s.by[o.Token] = httputil.NewSingleHostReverseProxy(u)
 	return routedShop{token: o.Token, srv: srv}
+}
+
+// waitConsumers waits until queue has n consumers.
+func waitConsumers(t *testing.T, queue string, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	got := -1
+	for time.Now().Before(deadline) {
+		if got = consumers(queue); got == n {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s has %d consumers after %s, want %d", queue, got, within, n)
+}
+
+// consumers counts queue's consumers; -1 when the broker does not answer.
+func consumers(queue string) int {
+	conn, err := amqp.Dial(os.Getenv(envAMQP))
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return -1
+	}
+	defer ch.Close()
+	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	if err != nil {
+		return -1
+	}
+	return q.Consumers
 }
