@@ -36,7 +36,6 @@ export function Onboarding() {
     connections: conns.length,
     hasCustomers: customers.data === true,
     syncing: syncs.some((j) => j.status === 'queued' || j.status === 'running'),
-    syncFailed: syncs[0]?.status === 'dead',
     runs: (runs.data ?? []).map((r) => r.status),
   })
   const body: Record<StepId, React.ReactNode> = {

@@ -105,7 +105,7 @@ function Profile({ d }: { d: CustomerDetail }) {
               <dd>{money(s.expected_clv)}</dd>
             </div>
           </dl>
-          {(s.reasons ?? []).length > 0 && <p>Why at risk: {(s.reasons ?? []).map(words).join(', ')}.</p>}
+          {(s.reasons ?? []).length > 0 && <p>What drives the churn score most: {(s.reasons ?? []).map(words).join(', ')}.</p>}
         </section>
       )}
       <section aria-labelledby="drawer-ids">

@@ -72,7 +72,7 @@ export function CustomerTable({ rows, segments, onOpen }: { rows: readonly EyesC
                     </button>
                   </th>
                 ))}
-                <th scope="col">Why at risk</th>
+                <th scope="col">Risk drivers</th>
               </tr>
             </thead>
             <tbody>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { deriveSteps, runInFlight, type Facts } from './steps'
 
-const none: Facts = { connections: 0, hasCustomers: false, syncing: false, syncFailed: false, runs: [] }
+const none: Facts = { connections: 0, hasCustomers: false, syncing: false, runs: [] }
 
 describe('deriveSteps', () => {
   it.each([

@@ -10,8 +10,6 @@ export interface Facts {
   hasCustomers: boolean
   /** A sync or an import is under way. */
   syncing: boolean
-  /** A sync has failed for good (dead) and nothing was stored. */
-  syncFailed: boolean
   /** Statuses of the EYES runs, newest first. */
   runs: readonly string[]
 }
