@@ -70,6 +70,8 @@ func pushError(err error) error {
 		return fail(omnify.ErrNotFound, "no EYES run has succeeded yet; start one with POST /v1/eyes/runs")
 	case errors.Is(err, push.ErrNoSegment):
 		return fail(omnify.ErrNotFound, "no such segment in the latest EYES run")
+	case errors.Is(err, push.ErrBusy):
+		return fail(omnify.ErrConflict, "a push to this audience is already queued or running; wait for it to finish")
 	case errors.As(err, &fe):
 		return omnify.Invalid("body."+fe.Field, "%s", fe.Message)
 	case errors.Is(err, omnify.ErrNotFound):
@@ -77,9 +79,6 @@ func pushError(err error) error {
 	}
 	return err
 }
-
-// recentJobs bounds how far back the push listing looks.
-const recentJobs = 1000
 
 type segmentPushesInput struct {
 	SegmentID string `path:"segment_id" maxLength:"100"`
@@ -113,7 +112,7 @@ func (s *Server) listSegmentPushes(ctx context.Context, in *segmentPushesInput) 
 	out := &segmentPushesOutput{}
 	out.Body.Items = []SegmentPush{}
 	page := store.Page{Limit: 200}
-	for seen := 0; seen < recentJobs; {
+	for seen := 0; seen < push.RecentJobs; {
 		js, next, err := s.deps.Store.ListJobs(ctx, a.OrgID, page)
 		if err != nil {
 			return nil, fmt.Errorf("list segment pushes: %w", err)

@@ -108,7 +108,7 @@ func TestPushSegmentRoles(t *testing.T) {
 		want int
 	}{{omnify.RoleViewer, 403}, {omnify.RoleAnalyst, 202}, {omnify.RoleAdmin, 202}, {omnify.RoleOwner, 202}} {
 		st := f.srv.DoJSON(t, "POST", "/v1/eyes/segments/seg-a/push", f.team[tt.role].Token,
-			map[string]any{"connection_id": f.conn, "destination": "VIP"}, nil)
+			map[string]any{"connection_id": f.conn, "destination": "VIP by " + string(tt.role)}, nil)
 		if st != tt.want {
 			t.Errorf("%s: %d, want %d", tt.role, st, tt.want)
 		}
@@ -130,6 +130,10 @@ func TestPushSegmentEndToEnd(t *testing.T) {
 	}
 	if loc := resp.Header.Get("Location"); loc != "/v1/jobs/"+job.ID {
 		t.Fatalf("Location %q, want /v1/jobs/%s", loc, job.ID)
+	}
+	if st := f.srv.DoJSON(t, "POST", "/v1/eyes/segments/seg-a/push", analyst.Token,
+		map[string]any{"connection_id": f.conn, "destination": "VIP"}, nil); st != http.StatusConflict {
+		t.Fatalf("second push to the same audience while the first is queued: %d, want 409", st)
 	}
 	for f.srv.Jobs.RunOne(t.Context(), "w") {
 	}

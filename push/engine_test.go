@@ -348,6 +348,19 @@ func TestStartValidates(t *testing.T) {
 			t.Errorf("%s: Start = %v, want %v naming %q", tt.name, err, tt.kind, tt.field)
 		}
 	}
+	// One push per audience at a time.
+	first, err := e.eng.Start(ctx, e.org, "u", push.Request{SegmentID: "seg-a", ConnectionID: e.conn, Destination: "VIP"})
+	must(t, err, "start a push")
+	_, err = e.eng.Start(ctx, e.org, "u", push.Request{SegmentID: "seg-a", ConnectionID: e.conn, Destination: "VIP"})
+	if !errors.Is(err, push.ErrBusy) || !errors.Is(err, omnify.ErrConflict) {
+		t.Fatalf("second push to a busy audience = %v, want ErrBusy", err)
+	}
+	_, err = e.eng.Start(ctx, e.org, "u", push.Request{SegmentID: "seg-a", ConnectionID: e.conn, Destination: "Other"})
+	must(t, err, "push to another audience meanwhile")
+	result(t, e.runJob(ctx, first.ID))
+	_, err = e.eng.Start(ctx, e.org, "u", push.Request{SegmentID: "seg-a", ConnectionID: e.conn, Destination: "VIP"})
+	must(t, err, "push again once the first finished")
+
 	// Another org's connection is not found.
 	must(t, e.db.CreateOrg(ctx, &omnify.Org{ID: "org-2", Name: "Other"}), "create org-2")
 	pushtest.Run(t, e.db, "org-2", map[string][]string{"seg-a": nil})

@@ -40,6 +40,9 @@ var (
 	ErrNoRun = fmt.Errorf("no EYES run has succeeded yet: %w", omnify.ErrNotFound)
 	// ErrNoSegment: the latest EYES run has no segment with that ID.
 	ErrNoSegment = fmt.Errorf("no such segment in the latest EYES run: %w", omnify.ErrNotFound)
+	// ErrBusy: a push to the same audience is queued, running or waiting
+	// for its retry; two pushes to one audience would race.
+	ErrBusy = fmt.Errorf("a push to this audience is already queued or running: %w", omnify.ErrConflict)
 )
 
 // Store is what the engine reads and writes.
@@ -48,6 +51,7 @@ type Store interface {
 	GetConnection(ctx context.Context, orgID, id string) (*omnify.Connection, error)
 	LatestEyesRun(ctx context.Context, orgID string) (*omnify.EyesRun, error)
 	ListEyesScores(ctx context.Context, orgID, runID string, f store.ScoreFilter, p store.Page) ([]omnify.EyesScore, string, error)
+	ListJobs(ctx context.Context, orgID string, p store.Page) ([]omnify.Job, string, error)
 	GetCustomer(ctx context.Context, orgID, id string) (*omnify.Customer, error)
 	ListCustomerIdentities(ctx context.Context, orgID string, customerIDs []string) ([]store.Identity, error)
 }

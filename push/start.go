@@ -10,6 +10,7 @@ import (
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/jobs"
+	"github.com/omnify-cloud/omnify/store"
 )
 
 // Request names a push: which segment goes to which audience.
@@ -30,7 +31,8 @@ type payload struct {
 // Start checks a push and enqueues its job. Field errors name
 // "destination" or "connection_id" (a connection whose platform cannot
 // receive audiences); an unknown segment is ErrNoSegment (ErrNoRun before
-// any EYES run), an unknown connection ErrNotFound.
+// any EYES run), an unknown connection ErrNotFound, and an audience with a
+// push still to finish ErrBusy.
 func (e *Engine) Start(ctx context.Context, orgID, userID string, r Request) (*omnify.Job, error) {
 	r.Destination = strings.TrimSpace(r.Destination)
 	if err := r.validate(); err != nil {
@@ -46,6 +48,9 @@ func (e *Engine) Start(ctx context.Context, orgID, userID string, r Request) (*o
 	c, ok := e.cfg.Registry.Get(conn.Platform)
 	if !ok || !CanPush(c) {
 		return nil, omnify.Invalid("connection_id", "%s connections cannot receive audiences", conn.Platform)
+	}
+	if err := e.idle(ctx, orgID, r); err != nil {
+		return nil, err
 	}
 	j, err := e.cfg.Jobs.Enqueue(ctx, jobs.NewJob{OrgID: orgID, Kind: JobKind, MaxAttempts: e.cfg.MaxAttempts,
 		Payload: payload{Request: r, RequestedBy: userID}})
@@ -118,4 +123,35 @@ func RequestOf(j *omnify.Job) (Request, bool) {
 		return Request{}, false
 	}
 	return p.Request, true
+}
+
+// RecentJobs bounds how far back, in an org's jobs, pushes are looked for.
+const RecentJobs = 1000
+
+// idle returns ErrBusy when a push to the same audience among the org's
+// recent jobs has yet to finish.
+func (e *Engine) idle(ctx context.Context, orgID string, r Request) error {
+	page := store.Page{Limit: 200}
+	for seen := 0; seen < RecentJobs; {
+		js, next, err := e.cfg.Store.ListJobs(ctx, orgID, page)
+		if err != nil {
+			return fmt.Errorf("look for running pushes: %w", err)
+		}
+		for i := range js {
+			q, ok := RequestOf(&js[i])
+			if ok && q.ConnectionID == r.ConnectionID && q.Destination == r.Destination && unfinished(js[i].Status) {
+				return ErrBusy
+			}
+		}
+		seen += len(js)
+		if next == "" {
+			return nil
+		}
+		page.After = next
+	}
+	return nil
+}
+
+func unfinished(s omnify.JobStatus) bool {
+	return s == omnify.JobQueued || s == omnify.JobRunning || s == omnify.JobFailed
 }
