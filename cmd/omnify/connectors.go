@@ -1,6 +1,8 @@
 package main
 
 import (
+	"golang.org/x/oauth2"
+
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,9 +13,14 @@ import (
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/gohighlevel"
+	"github.com/omnify-cloud/omnify/connector/hubspot"
+	"github.com/omnify-cloud/omnify/connector/klaviyo"
+	"github.com/omnify-cloud/omnify/connector/linkedin"
 	"github.com/omnify-cloud/omnify/connector/manager"
 	"github.com/omnify-cloud/omnify/connector/shopify"
 	"github.com/omnify-cloud/omnify/connector/stripe"
+	"github.com/omnify-cloud/omnify/connector/triplewhale"
 	"github.com/omnify-cloud/omnify/push"
 	"github.com/omnify-cloud/omnify/secret"
 	"github.com/omnify-cloud/omnify/syncer"
@@ -30,9 +37,10 @@ type ConnectorFlags struct {
 	LinkedInAdsBaseURL string `name:"linkedin-ads-base-url" env:"OMNIFY_LINKEDIN_ADS_BASE_URL" help:"Base URL replacing LinkedIn's Marketing API (sandboxes and tests only)."`
 	TripleWhaleBaseURL string `name:"triplewhale-base-url" env:"OMNIFY_TRIPLEWHALE_BASE_URL" help:"Base URL replacing Triple Whale's API (sandboxes and tests only)."`
 
-	PublicURL           string `name:"public-url" env:"OMNIFY_PUBLIC_URL" help:"The URL users reach OmniFy at, e.g. https://omnify.example.com; OAuth redirects and webhook addresses are built from it (default http://<addr>)."`
-	ShopifyClientID     string `name:"shopify-client-id" env:"OMNIFY_SHOPIFY_CLIENT_ID" help:"Client ID of your Shopify app; with the secret it enables installing Shopify by OAuth."`
-	ShopifyClientSecret string `name:"shopify-client-secret" env:"OMNIFY_SHOPIFY_CLIENT_SECRET" help:"Client secret of your Shopify app."`
+	PublicURL             string `name:"public-url" env:"OMNIFY_PUBLIC_URL" help:"The URL users reach OmniFy at, e.g. https://omnify.example.com; OAuth redirects and webhook addresses are built from it (default http://<addr>)."`
+	ShopifyClientID       string `name:"shopify-client-id" env:"OMNIFY_SHOPIFY_CLIENT_ID" help:"Client ID of your Shopify app; with the secret it enables installing Shopify by OAuth."`
+	ShopifyClientSecret   string `name:"shopify-client-secret" env:"OMNIFY_SHOPIFY_CLIENT_SECRET" help:"Client secret of your Shopify app."`
+	GoHighLevelWebhookKey string `name:"gohighlevel-webhook-key" env:"OMNIFY_GOHIGHLEVEL_WEBHOOK_KEY" help:"HighLevel's Ed25519 public key (PEM, or base64 of 32 bytes) verifying its webhooks' X-GHL-Signature, for connections that carry none of their own."`
 }
 
 // baseURLs maps each platform to its override, refusing anything but an
@@ -101,7 +109,19 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 		opts.Registerer = deps.Registry
 	}
 	reg := connector.NewRegistry()
-	for _, c := range []connector.Connector{shopify.New(), stripe.New()} {
+	var s *syncer.Syncer
+	// Tokens a connector gets by refreshing OAuth are saved with the
+	// connection: HighLevel rotates refresh tokens on every use.
+	saveToken := func(connID string, tok *oauth2.Token) {
+		if err := s.SaveToken(context.Background(), connID, tok); err != nil {
+			a.log.Error("save refreshed token", "connection_id", connID, "err", err)
+		}
+	}
+	ghl := gohighlevel.New()
+	ghl.OnTokenRefresh = saveToken
+	all := []connector.Connector{shopify.New(), stripe.New(), hubspot.New(hubspot.WithTokenRefreshed(saveToken)),
+		klaviyo.New(), ghl, linkedin.New(), triplewhale.New()}
+	for _, c := range all {
 		// Each connection's vendor budget is drawn from the process's
 		// limiter: shared in Redis when OMNIFY_REDIS_URL is set.
 		paced := paceVendor(opts, vendorRates, c.Spec().Platform, deps.Limiter)
@@ -109,7 +129,7 @@ func setupConnectors(a *app, f *ConnectorFlags, deps *api.Deps) (*connectors, er
 			return nil, err
 		}
 	}
-	s, err := syncer.New(syncer.Config{Store: a.store, Registry: reg, Box: box, Jobs: a.jobs, BaseURLs: urls,
+	s, err = syncer.New(syncer.Config{Store: a.store, Registry: reg, Box: box, Jobs: a.jobs, BaseURLs: urls,
 		Sink: syncer.SerialPerOrg(a.sink), Logger: a.log})
 	if err != nil {
 		return nil, err

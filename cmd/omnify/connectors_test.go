@@ -33,8 +33,15 @@ func TestSetupConnectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.registry.Platforms(), ","); got != connector.Shopify+","+connector.Stripe {
+	want := []string{connector.GoHighLevel, connector.HubSpot, connector.Klaviyo, connector.LinkedInAds,
+		connector.Shopify, connector.Stripe, connector.TripleWhale}
+	if got := strings.Join(c.registry.Platforms(), ","); got != strings.Join(want, ",") {
 		t.Fatalf("registered platforms %s", got)
+	}
+	for _, p := range want {
+		if _, ok := vendorRates[p]; !ok {
+			t.Errorf("%s connections have no request budget", p)
+		}
 	}
 	if deps.Connectors != c.registry || deps.Syncer == nil {
 		t.Fatal("the API did not get the catalog and the syncer")

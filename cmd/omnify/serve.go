@@ -90,7 +90,7 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	mountWebhooks(app, srv, c.PublicURL)
+	mountWebhooks(app, srv, &c.ConnectorFlags)
 	return c.serve(ctx, app, srv)
 }
 

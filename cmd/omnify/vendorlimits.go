@@ -4,7 +4,12 @@ import (
 	"time"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/gohighlevel"
+	"github.com/omnify-cloud/omnify/connector/hubspot"
+	"github.com/omnify-cloud/omnify/connector/klaviyo"
+	"github.com/omnify-cloud/omnify/connector/linkedin"
 	"github.com/omnify-cloud/omnify/connector/manager"
+	"github.com/omnify-cloud/omnify/connector/triplewhale"
 	"github.com/omnify-cloud/omnify/limit"
 )
 
@@ -13,8 +18,7 @@ import (
 // vendor's 429s, sets the pace. With OMNIFY_REDIS_URL the budget lives in
 // Redis and every replica and worker draws on the same one; without it each
 // process keeps its own. A platform missing here is paced only by the
-// vendor's own back-off signals. When a connector exports a DefaultRate,
-// its entry should name that value.
+// vendor's own back-off signals.
 var vendorRates = map[string]limit.Rate{
 	// The REST leaky bucket every app call to a shop counts against:
 	// 40 requests, leaking 2 a second (the GraphQL cost bucket is
@@ -23,12 +27,13 @@ var vendorRates = map[string]limit.Rate{
 	// 25 requests a second: the sandbox limit and the per-endpoint
 	// default in live mode (100 a second overall).
 	connector.Stripe: {Limit: 25, Period: time.Second, Burst: 25},
-	// Private apps on Free/Starter: 100 requests per 10 seconds.
-	connector.HubSpot: {Limit: 100, Period: 10 * time.Second, Burst: 100},
-	// The tightest per-endpoint limit OmniFy calls (list writes: 10/s).
-	connector.Klaviyo: {Limit: 10, Period: time.Second, Burst: 10},
-	// 100 requests per 10 seconds per location.
-	connector.GoHighLevel: {Limit: 100, Period: 10 * time.Second, Burst: 100},
+	// The connectors' own budgets, each below its vendor's published
+	// limit (see the connector packages for the figures and their source).
+	connector.HubSpot:     hubspot.DefaultRate,
+	connector.Klaviyo:     klaviyo.DefaultRate,
+	connector.GoHighLevel: gohighlevel.DefaultRate,
+	connector.LinkedInAds: linkedin.DefaultRate,
+	connector.TripleWhale: triplewhale.DefaultRate,
 }
 
 // paceVendor returns opts pacing platform's connections at its rate in

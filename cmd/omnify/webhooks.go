@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/omnify-cloud/omnify/api"
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/gohighlevel"
 	"github.com/omnify-cloud/omnify/connector/hubspot"
 	"github.com/omnify-cloud/omnify/connector/klaviyo"
 	"github.com/omnify-cloud/omnify/connector/linkedin"
@@ -21,12 +23,12 @@ import (
 )
 
 // mountWebhooks serves vendors' webhook deliveries and ownership
-// challenges on the API's router; publicURL is OMNIFY_PUBLIC_URL.
-func mountWebhooks(a *app, srv *api.Server, publicURL string) {
-	rc := &webhook.Receiver{PublicURL: publicURL,
+// challenges on the API's router.
+func mountWebhooks(a *app, srv *api.Server, f *ConnectorFlags) {
+	rc := &webhook.Receiver{PublicURL: f.PublicURL,
 		Connections: a.store, Syncer: a.conns.syncer, Sink: a.sink, Audit: a.store, Log: a.log,
 		NewID:       func() string { return uuid.Must(uuid.NewV7()).String() },
-		Verifiers:   webhookVerifiers(),
+		Verifiers:   webhookVerifiers(f.GoHighLevelWebhookKey),
 		Challengers: map[string]webhook.Challenger{connector.LinkedInAds: linkedinChallenge},
 	}
 	srv.Mux().Handle(webhook.Pattern, rc)
@@ -34,14 +36,34 @@ func mountWebhooks(a *app, srv *api.Server, publicURL string) {
 }
 
 // webhookVerifiers are the platforms that send signed webhooks, each with
-// its signature check.
-func webhookVerifiers() map[string]webhook.Verifier {
+// its signature check; ghlKey is the operator's HighLevel public key.
+func webhookVerifiers(ghlKey string) map[string]webhook.Verifier {
 	return map[string]webhook.Verifier{
 		connector.Shopify:     verifyShopify,
 		connector.Stripe:      verifyStripe,
 		connector.HubSpot:     vendorVerifier(hubspot.VerifyWebhook, hubspot.ErrSignature),
 		connector.Klaviyo:     vendorVerifier(klaviyo.VerifyWebhook, klaviyo.ErrSignature),
 		connector.LinkedInAds: vendorVerifier(linkedin.VerifyWebhook, linkedin.ErrSignature),
+		connector.GoHighLevel: verifyGoHighLevel(ghlKey),
+	}
+}
+
+// verifyGoHighLevel checks HighLevel's Ed25519 signature with the
+// connection's own public key, or else the operator's.
+func verifyGoHighLevel(operatorKey string) webhook.Verifier {
+	return func(r webhook.Request, creds map[string]string, now time.Time) (webhook.Delivery, error) {
+		if creds["webhook_public_key"] == "" && operatorKey != "" {
+			creds = maps.Clone(creds)
+			creds["webhook_public_key"] = operatorKey
+		}
+		w, err := gohighlevel.VerifyWebhook(gohighlevel.WebhookRequest(r), creds, now)
+		if errors.Is(err, gohighlevel.ErrSignature) {
+			return webhook.Delivery{}, fmt.Errorf("%w: %v", webhook.ErrSignature, err)
+		}
+		if err != nil {
+			return webhook.Delivery{}, err
+		}
+		return webhook.Delivery{EventID: w.EventID, Topic: w.Topic, Streams: w.Streams}, nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -106,7 +107,7 @@ func TestLinkedInChallenge(t *testing.T) {
 // a tampered body, a wrong secret or a stale delivery is a signature error,
 // which the receiver turns into 401 and an audit event.
 func TestVendorWebhooks(t *testing.T) {
-	verifiers := webhookVerifiers()
+	verifiers := webhookVerifiers("")
 	for _, vc := range vendorCases() {
 		t.Run(vc.platform, func(t *testing.T) {
 			verify, ok := verifiers[vc.platform]
@@ -136,5 +137,46 @@ func TestVendorWebhooks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGoHighLevelWebhookKey checks HighLevel's Ed25519 signature against the
+// operator's key (OMNIFY_GOHIGHLEVEL_WEBHOOK_KEY) when the connection has
+// none, and refuses every delivery while no key is configured.
+func TestGoHighLevelWebhookKey(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	otherPub, _, _ := ed25519.GenerateKey(nil)
+	body := []byte(`{"type":"ContactTagUpdate","locationId":"loc-1","id":"c1","email":"ava@example.com","timestamp":"` +
+		hookNow.Format(time.RFC3339) + `","webhookId":"wh-1"}`)
+	h := http.Header{}
+	h.Set("X-GHL-Signature", base64.StdEncoding.EncodeToString(ed25519.Sign(priv, body)))
+	req := webhook.Request{Method: "POST", URL: "https://omnify.example.com/webhooks/gohighlevel/conn-1", Header: h, Body: body}
+	creds := map[string]string{"location_id": "loc-1", "access_token": "pit-x"}
+	for _, tc := range []struct {
+		name, operatorKey string
+		creds             map[string]string
+		ok                bool
+	}{
+		{"operator's key", base64.StdEncoding.EncodeToString(pub), creds, true},
+		{"connection's own key wins", base64.StdEncoding.EncodeToString(otherPub),
+			map[string]string{"location_id": "loc-1", "webhook_public_key": base64.StdEncoding.EncodeToString(pub)}, true},
+		{"another key", base64.StdEncoding.EncodeToString(otherPub), creds, false},
+		{"no key anywhere", "", creds, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := webhookVerifiers(tc.operatorKey)[connector.GoHighLevel](req, tc.creds, hookNow)
+			if !tc.ok {
+				if !errors.Is(err, webhook.ErrSignature) {
+					t.Fatalf("err = %v, want a signature error", err)
+				}
+				return
+			}
+			if err != nil || d.EventID != "wh-1" || !slices.Equal(d.Streams, []string{"contacts"}) {
+				t.Fatalf("delivery %+v, err %v", d, err)
+			}
+		})
+	}
+	if _, ok := creds["webhook_public_key"]; ok {
+		t.Error("the verifier wrote the operator's key into the connection's credentials")
 	}
 }
