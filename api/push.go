@@ -38,7 +38,8 @@ func (s *Server) registerPush() {
 		Description: "Only customers whose marketing consent is granted are sent; unknown is not consent. " +
 			"Later pushes to the same connection and destination send only the difference, and remove people " +
 			"who left the segment or withdrew consent. Follow the job at the Location header.",
-		Tags: []string{"EYES"}, DefaultStatus: http.StatusAccepted}, s.pushSegment)
+		Tags: []string{"EYES"}, DefaultStatus: http.StatusAccepted,
+		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable}}, s.pushSegment)
 	s.registerPushes()
 }
 
