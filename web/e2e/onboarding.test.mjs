@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -38,6 +38,11 @@ const pageErrors = []
 before(async () => {
   if (skip) return
   await mkdir(shots, { recursive: true })
+  // Every screenshot of these pages left behind is from this run; other
+  // tests' screenshots stay.
+  for (const f of await readdir(shots)) {
+    if (/^(onboarding|connections|eyes)-/.test(f)) await rm(shots + f, { force: true })
+  }
   server = await startServer(bin)
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -70,8 +75,11 @@ async function shotBoth(p, name, { fullPage = true } = {}) {
   await p.waitForTimeout(300)
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
   await p.screenshot({ path: `${shots}${name}-390.png`, fullPage })
+  // Narrow screens scroll tables sideways: those boxes need keyboard access.
+  const narrow = await seriousViolations(p)
   await p.setViewportSize({ width: 1280, height: 800 })
   assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at 390px`)
+  assert.deepEqual(narrow, [], `serious accessibility violations on ${name} at 390px`)
 }
 
 async function assertAccessible(p, where) {

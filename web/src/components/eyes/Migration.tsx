@@ -1,5 +1,6 @@
 import { num } from './format'
 import type { EyesSegments } from './queries'
+import { TableScroll } from './TableScroll'
 
 /** How customers moved between segments since the previous run. */
 export function Migration({ migration }: { migration: EyesSegments['migration'] }) {
@@ -15,7 +16,7 @@ export function Migration({ migration }: { migration: EyesSegments['migration'] 
             {num(migration.new)} are new and {num(migration.gone)} are gone.
           </p>
           {(migration.moves ?? []).length > 0 && (
-            <div className="table-scroll">
+            <TableScroll label="Segment moves table">
               <table className="data-table">
                 <caption className="visually-hidden">Customers who changed segment</caption>
                 <thead>
@@ -38,7 +39,7 @@ export function Migration({ migration }: { migration: EyesSegments['migration'] 
                     ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </>
       )}

@@ -1,5 +1,6 @@
 import { pct } from './format'
 import type { EyesSegments } from './queries'
+import { TableScroll } from './TableScroll'
 
 const bandWords: Record<string, string> = {
   strong: 'strong structure',
@@ -28,7 +29,7 @@ export function ModelCard({ data }: { data: EyesSegments }) {
       <p className="muted">
         Run {data.run.version} over orders up to {data.run.as_of.slice(0, 10)}. Numbers are as measured on this data.
       </p>
-      <div className="table-scroll">
+      <TableScroll label="Model card table">
         <table className="data-table">
           <caption className="visually-hidden">Quality of the segments and churn models</caption>
           <thead>
@@ -66,7 +67,7 @@ export function ModelCard({ data }: { data: EyesSegments }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {c.note && <p className="muted">{c.note}</p>}
       {(data.messages ?? []).map((m) => (
         <p key={m} className="notice notice--warn">

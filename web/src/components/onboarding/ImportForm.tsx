@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { useSignedIn } from '../../app/RequireAuth'
 import { ErrorState } from '../States'
 import { useImport } from './queries'
+import { TableScroll } from '../eyes/TableScroll'
 
 /** Uploads a transactions CSV (or a Shopify export) and shows what it did or which lines are wrong. */
 export function ImportForm() {
@@ -75,7 +76,7 @@ function RowErrors({ result }: { result: NonNullable<ReturnType<typeof useImport
         Nothing was imported: {result.error_count.toLocaleString()} problem{result.error_count === 1 ? '' : 's'} in the file
       </p>
       <p>Fix these lines and upload the file again.{result.error_count > errors.length && ` The first ${errors.length} are shown.`}</p>
-      <div className="table-scroll">
+      <TableScroll label="Problems by line, scrollable">
         <table className="data-table">
           <caption className="visually-hidden">Problems by line</caption>
           <thead>
@@ -95,7 +96,7 @@ function RowErrors({ result }: { result: NonNullable<ReturnType<typeof useImport
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   )
 }
