@@ -162,7 +162,7 @@ func (db *DB) advanceStream(ctx context.Context, k string, v int64, fields bson.
 	if err != nil || cur.Version != v {
 		return false, ignoreNotFound(err)
 	}
-	won, err := db.guard(ctx, key(colStreams, k, strconv.FormatInt(v, 10)))
+	won, err := db.stateGuard(ctx, key(colStreams, k, strconv.FormatInt(v, 10)))
 	if err != nil || !won {
 		return false, err
 	}

@@ -147,7 +147,7 @@ func (db *DB) claim(ctx context.Context, filter bson.D, worker string, now time.
 			return nil, mongo.ErrNoDocuments
 		}
 		for _, c := range cands {
-			won, err := db.guard(ctx, key(colJobs, c.V.ID, strconv.FormatInt(c.Gen, 10)))
+			won, err := db.stateGuard(ctx, key(colJobs, c.V.ID, strconv.FormatInt(c.Gen, 10)))
 			if err != nil {
 				return nil, err
 			}
@@ -296,7 +296,7 @@ func (db *DB) RetryJob(ctx context.Context, orgID, id string, now time.Time) err
 	if d.V.Status != omnify.JobDead {
 		return notDead
 	}
-	won, err := db.guard(ctx, key(colJobs, id, strconv.FormatInt(d.Gen, 10)))
+	won, err := db.stateGuard(ctx, key(colJobs, id, strconv.FormatInt(d.Gen, 10)))
 	if err != nil {
 		return wrap("retry job", err)
 	}

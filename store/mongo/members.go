@@ -60,7 +60,7 @@ func (db *DB) addOwners(ctx context.Context, orgID string, n int, guarded bool) 
 		if guarded && o.Owners+n < 1 {
 			return errNoOwner
 		}
-		won, err := db.guard(ctx, key(colOrgs, orgID, strconv.FormatInt(o.Gen, 10)))
+		won, err := db.stateGuard(ctx, key(colOrgs, orgID, strconv.FormatInt(o.Gen, 10)))
 		if err != nil {
 			return err
 		}

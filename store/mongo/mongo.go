@@ -19,7 +19,9 @@
 // are conditional updates, atomic on MongoDB but not promised by FerretDB
 // v1; only the lease holder makes them, so they do not race in practice.
 // Guard documents of left states are deleted after each change; those of
-// used refresh tokens stay (one small document per token).
+// used refresh tokens stay (one small document per token). A guard of a
+// state still not left a minute after it was won belongs to a writer that
+// died in between, and is taken over (stateGuard).
 //
 // Times are stored as int64 Unix microseconds (BSON dates keep only
 // milliseconds), so they round-trip at the precision the store promises and
@@ -252,13 +254,49 @@ func (db *DB) Drop(ctx context.Context) error {
 }
 
 // guard inserts the guard document k and reports whether this caller won
-// it: false when another writer inserted it first.
+// it: false when another writer inserted it first. A guard won this way is
+// never taken over (a used refresh token stays used).
 func (db *DB) guard(ctx context.Context, k string) (bool, error) {
-	_, err := db.c(colGuards).InsertOne(ctx, bson.D{{Key: "_id", Value: k}})
+	_, err := db.c(colGuards).InsertOne(ctx, bson.D{{Key: "_id", Value: k}, {Key: "at", Value: micro(db.now())}})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// staleGuard is how old the guard of a state must be for another writer to
+// take it over. Its winner applies its change right after winning it, so a
+// guard this old whose state was never left belongs to a process that died
+// in between; without the takeover that record (a job, a stream's saved
+// state, an org's owners) could never change again.
+const staleGuard = time.Minute
+
+// stateGuard is guard for a state a document leaves: a stale guard of it is
+// deleted and contested again. Guards written before they carried a time
+// count as stale.
+func (db *DB) stateGuard(ctx context.Context, k string) (bool, error) {
+	won, err := db.guard(ctx, k)
+	if won || err != nil {
+		return won, err
+	}
+	var g struct {
+		At int64 `bson:"at"`
+	}
+	err = db.c(colGuards).FindOne(ctx, bson.D{{Key: "_id", Value: k}}).Decode(&g)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return db.guard(ctx, k) // released meanwhile
+	}
+	if err != nil {
+		return false, err
+	}
+	if time.UnixMicro(g.At).After(db.now().Add(-staleGuard)) {
+		return false, nil
+	}
+	res, err := db.c(colGuards).DeleteOne(ctx, bson.D{{Key: "_id", Value: k}, {Key: "at", Value: g.At}})
+	if err != nil || res.DeletedCount == 0 {
+		return false, err // another writer took it over first
+	}
+	return db.guard(ctx, k)
 }
 
 // releaseGuard deletes the guard of a state its document has left. A late
