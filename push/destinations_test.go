@@ -23,13 +23,21 @@ import (
 // destination is a real connector against its fake vendor.
 type destination struct {
 	name string
-	// start builds the fake vendor on the test's clock and returns the
-	// connector, how to reach the vendor, and the vendor's view of an
-	// audience.
-	start func(t *testing.T, clk *clock) (target, func(dest string) []string)
+	// start builds the fake vendor on the test's clock.
+	start func(t *testing.T, clk *clock) vendor
 	// key is how the vendor's audience names a person: a lower-case email,
 	// or its SHA-256 for LinkedIn.
 	key func(email string) string
+}
+
+// vendor is a fake vendor as the test sees it.
+type vendor struct {
+	target
+	// audience is the vendor's view of an audience.
+	audience func(dest string) []string
+	// known, when set, makes the person a contact of the vendor already
+	// and returns their vendor ID, which the customer graph then holds.
+	known func(email string) string
 }
 
 func lower(email string) string { return strings.ToLower(email) }
@@ -50,25 +58,25 @@ func targetOf(c connector.Connector, conn connector.Connection, clk *clock) targ
 }
 
 var destinations = []destination{
-	{name: "Klaviyo list", key: lower, start: func(t *testing.T, clk *clock) (target, func(string) []string) {
+	{name: "Klaviyo list", key: lower, start: func(t *testing.T, clk *clock) vendor {
 		srv := klaviyotest.NewServer(t, klaviyotest.Options{Seed: 3, Now: clk.Now})
-		return targetOf(klaviyo.New(), srv.Connection(), clk), srv.Audience
+		return vendor{target: targetOf(klaviyo.New(), srv.Connection(), clk), audience: srv.Audience}
 	}},
-	{name: "HubSpot static list", key: lower, start: func(t *testing.T, clk *clock) (target, func(string) []string) {
+	{name: "HubSpot static list", key: lower, start: func(t *testing.T, clk *clock) vendor {
 		srv := hubspottest.NewServer(t, hubspottest.Options{Seed: 3, Contacts: 4, IntervalMax: 1_000_000, Now: clk.Now})
-		return targetOf(hubspot.New(), srv.Connection(), clk), srv.Audience
+		return vendor{target: targetOf(hubspot.New(), srv.Connection(), clk), audience: srv.Audience, known: srv.AddContact}
 	}},
-	{name: "GoHighLevel tag", key: lower, start: func(t *testing.T, clk *clock) (target, func(string) []string) {
+	{name: "GoHighLevel tag", key: lower, start: func(t *testing.T, clk *clock) vendor {
 		srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Seed: 3, Contacts: 4, Burst: 1 << 20, Now: clk.Now})
-		return targetOf(gohighlevel.New(), srv.Connection(), clk), srv.Audience
+		return vendor{target: targetOf(gohighlevel.New(), srv.Connection(), clk), audience: srv.Audience, known: srv.AddContact}
 	}},
-	{name: "LinkedIn matched audience", key: sha, start: func(t *testing.T, clk *clock) (target, func(string) []string) {
+	{name: "LinkedIn matched audience", key: sha, start: func(t *testing.T, clk *clock) vendor {
 		srv := linkedintest.NewServer(t, linkedintest.Options{Seed: 3, Now: clk.Now})
 		conn := srv.Connection()
 		// Creating an audience needs the source platform LinkedIn assigned
 		// the app.
 		conn.Config = map[string]string{"dmp_source_platform": "OMNIFY_PARTNER"}
-		return targetOf(linkedin.New(linkedin.WithClock(clk.Now)), conn, clk), srv.Audience
+		return vendor{target: targetOf(linkedin.New(linkedin.WithClock(clk.Now)), conn, clk), audience: srv.Audience}
 	}},
 }
 
@@ -101,26 +109,33 @@ func TestNeverPushesWithoutConsent(t *testing.T) {
 	for _, d := range destinations {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
-			var audience func(string) []string
+			var v vendor
 			e := newEnvFor(t, push.Config{MaxBackOffs: 50}, func(clk *clock) target {
-				tg, aud := d.start(t, clk)
-				audience = aud
-				return tg
+				v = d.start(t, clk)
+				return v.target
 			})
+			audience := v.audience
 			e.seed(consentMix...)
-			e.segment(mixSegment...)
+			segment, consented := mixSegment, []string{"Ada.Lovelace@Example.com", "bob@example.com", "gus@example.com"}
+			if v.known != nil {
+				// Kim is already the vendor's contact: she goes by her vendor ID.
+				platform := v.c.Spec().Platform
+				e.seed(person{"shopify", "m9", "kim@example.com", "Kim Known", "", "granted"},
+					person{platform, v.known("kim@example.com"), "kim@example.com", "Kim Known", "", "granted"})
+				segment, consented = append(segment, "kim@example.com"), append(consented, "kim@example.com")
+			}
+			e.segment(segment...)
 			const dest = "omnify win-back"
 			res := result(t, e.runJob(t.Context(), e.start(dest).ID))
-			want := keys(d.key, "Ada.Lovelace@Example.com", "bob@example.com", "gus@example.com")
-			equal(t, "vendor audience", audience(dest), want)
-			if res.Added != 3 || res.SkippedNoConsent != 4 || res.FailedCount != 0 || res.DestinationID == "" {
+			equal(t, "vendor audience", audience(dest), keys(d.key, consented...))
+			if res.Added != len(consented) || res.SkippedNoConsent != 4 || res.FailedCount != 0 || res.DestinationID == "" {
 				t.Fatalf("result %+v", res)
 			}
 
 			// Bob says no on the billing platform: the next push takes him out.
 			e.seed(person{"stripe", "cus_bob", "bob@example.com", "Bob Stone", "", "denied"})
 			res = result(t, e.runJob(t.Context(), e.start(dest).ID))
-			equal(t, "vendor audience after Bob withdrew", audience(dest), keys(d.key, "Ada.Lovelace@Example.com", "gus@example.com"))
+			equal(t, "vendor audience after Bob withdrew", audience(dest), keys(d.key, without(consented, "bob@example.com")...))
 			if res.Removed != 1 || res.Added != 0 {
 				t.Fatalf("second push result %+v", res)
 			}
@@ -134,5 +149,15 @@ func keys(key func(string) string, emails ...string) []string {
 		out[i] = key(m)
 	}
 	sort.Strings(out)
+	return out
+}
+
+func without(ss []string, drop string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
 	return out
 }
