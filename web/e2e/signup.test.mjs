@@ -7,7 +7,7 @@
 // OMNIFY_E2E_CHROMIUM); playwright-core never downloads a browser.
 
 import assert from 'node:assert/strict'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
@@ -28,9 +28,11 @@ const pageErrors = []
 
 before(async () => {
   if (skip) return
-  // Start empty so every screenshot left behind is from this run.
-  await rm(shots, { recursive: true, force: true })
+  // Replace this test's own screenshots; other tests' stay.
   await mkdir(shots, { recursive: true })
+  for (const f of await readdir(shots)) {
+    if (/^\d\d-/.test(f)) await rm(shots + f, { force: true })
+  }
   server = await startServer(bin)
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -92,7 +94,7 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     await orgHeading().waitFor()
     assert.equal(new URL(page.url()).pathname, '/home')
     await shot('04-org-home')
-    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('link', { name: 'Settings', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor()
     assert.equal(await memberRow(owner.email).getByRole('combobox').inputValue(), 'owner')
   })
@@ -111,7 +113,7 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     await memberRow(teammate.email).waitFor()
     assert.equal(await memberRow(teammate.email).getByRole('combobox').inputValue(), 'analyst')
     await shot('05-teammate-invited')
-    await page.getByRole('link', { name: 'Home' }).click()
+    await page.getByRole('link', { name: 'Home', exact: true }).click()
   })
 
   await t.test('the org home fits a 390 px phone', async () => {
@@ -144,7 +146,7 @@ test('sign up, invite a teammate, sign out and back in', { skip, timeout: 120_00
     await orgHeading().waitFor()
     await page.reload()
     await orgHeading().waitFor()
-    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('link', { name: 'Settings', exact: true }).click()
     await memberRow(teammate.email).waitFor()
     await shot('07-signed-in-again')
   })

@@ -35,7 +35,7 @@ export function CohortPanel({ orgId }: { orgId: string }) {
           <Chart option={option} label="Heat map of monthly retention per first-order cohort; the table below lists the percentages." height={Math.max(220, grid.rows.length * 28 + 90)} />
           <details className="chart-table">
             <summary>Show the numbers as a table</summary>
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0}>
               <table className="table cohort-table">
                 <caption className="visually-hidden">Retention % per cohort and month since the first order</caption>
                 <thead>

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { useApi } from '../../auth/session'
 import { EmptyState, ErrorState, Loading } from '../States'
@@ -17,7 +17,13 @@ export function RevenuePanel({ orgId }: { orgId: string }) {
   const api = useApi()
   const [interval, setInterval] = useState<Interval>('week')
   const [metric, setMetric] = useState<'revenue' | 'orders'>('revenue')
-  const q = useQuery({ queryKey: analyticsKeys.revenue(orgId, interval), queryFn: () => analyticsApi(api).revenue(interval) })
+  // The previous interval's numbers stay up while the next load, so the
+  // panel (and an opened table) does not collapse on every switch.
+  const q = useQuery({
+    queryKey: analyticsKeys.revenue(orgId, interval),
+    queryFn: () => analyticsApi(api).revenue(interval),
+    placeholderData: keepPreviousData,
+  })
   return (
     <section className="panel" aria-labelledby="revenue-title">
       <h2 id="revenue-title">Revenue and orders by platform</h2>
@@ -43,7 +49,10 @@ export function RevenuePanel({ orgId }: { orgId: string }) {
       </div>
       {q.isPending && <Loading label="Loading revenue…" />}
       {q.isError && <ErrorState title="Could not load revenue" error={q.error} onRetry={() => void q.refetch()} />}
-      {q.isSuccess && <RevenueBody report={q.data} interval={interval} metric={metric} />}
+      {q.isSuccess && <RevenueBody report={q.data} interval={q.data.interval as Interval} metric={metric} />}
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {q.isFetching ? 'Loading…' : ''}
+      </p>
     </section>
   )
 }
@@ -62,7 +71,6 @@ function RevenueBody({ report, interval, metric }: { report: RevenueReport; inte
       yAxis: { type: 'value' },
       series: platforms.map((s) => ({ name: s.platform, type: 'bar', stack: 'total', data: labels.map((_, k) => value(s, k)) })),
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [labels, platforms, metric],
   )
   if (platforms.length === 0) return <EmptyState title="No orders in this period" />
@@ -73,7 +81,7 @@ function RevenueBody({ report, interval, metric }: { report: RevenueReport; inte
       <Chart option={option} label={`${metric === 'revenue' ? 'Revenue' : 'Orders'} per ${interval}, stacked by platform: ${platforms.map((p) => p.platform).join(', ')}. The table below lists the values.`} />
       <details className="chart-table">
         <summary>Show the numbers as a table</summary>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table className="table">
             <caption className="visually-hidden">{metric === 'revenue' ? 'Revenue' : 'Orders'} per period and platform</caption>
             <thead>

@@ -15,7 +15,7 @@ export function TopProductsPanel({ orgId }: { orgId: string }) {
       {q.isError && <ErrorState title="Could not load products" error={q.error} onRetry={() => void q.refetch()} />}
       {q.isSuccess && (q.data.items ?? []).length === 0 && <EmptyState title="No product lines yet">Products appear once orders with line items are synced or imported.</EmptyState>}
       {q.isSuccess && (q.data.items ?? []).length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table className="table">
             <caption className="visually-hidden">Top products by revenue</caption>
             <thead>
@@ -58,7 +58,7 @@ export function ChannelsPanel({ orgId }: { orgId: string }) {
       {q.isError && <ErrorState title="Could not load channels" error={q.error} onRetry={() => void q.refetch()} />}
       {q.isSuccess && items.length === 0 && <EmptyState title="No campaign results yet">Connect an ads or email platform to compare channels.</EmptyState>}
       {q.isSuccess && items.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table className="table">
             <caption className="visually-hidden">Campaign results per channel and platform</caption>
             <thead>

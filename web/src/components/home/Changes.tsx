@@ -18,7 +18,7 @@ export function Changes({ changes }: { changes: NonNullable<Overview['changes']>
       <p className="muted">
         Compared with the run of {changes.previous_as_of ? dateFormat.format(new Date(changes.previous_as_of)) : 'before'}.
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0}>
         <table className="table">
           <caption className="visually-hidden">Segment sizes before and now</caption>
           <thead>

@@ -51,7 +51,7 @@ export function AuditLog({ orgId, members }: { orgId: string; members: Member[] 
       {q.isError && <ErrorState title="Could not load the audit log" error={q.error} onRetry={() => void q.refetch()} />}
       {q.isSuccess && items.length === 0 && <EmptyState title="No events match these filters" />}
       {items.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table className="table audit-table">
             <caption className="visually-hidden">Audit events, newest first</caption>
             <thead>
