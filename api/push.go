@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -58,8 +59,8 @@ func (s *Server) pushSegment(ctx context.Context, in *pushSegmentInput) (*pushSe
 	}
 	ev := auditOf(ctx)
 	ev.Target = "segment:" + in.SegmentID
-	ev.Details = map[string]string{"connection_id": in.Body.ConnectionID, "destination": in.Body.Destination,
-		"job_id": j.ID}
+	ev.Details = map[string]string{"connection_id": in.Body.ConnectionID,
+		"destination": strings.TrimSpace(in.Body.Destination), "job_id": j.ID}
 	return &pushSegmentOutput{Location: "/v1/jobs/" + j.ID, Body: jobItem(j)}, nil
 }
 
