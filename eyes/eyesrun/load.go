@@ -9,12 +9,11 @@ import (
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/eyes"
-	"github.com/omnify-cloud/omnify/store"
 )
 
 // Load reads an org's customers and their orders placed on or before asOf
 // into the pipeline's input, streaming both from the store.
-func Load(ctx context.Context, s store.CustomerStore, orgID string, asOf time.Time) (*eyes.Input, error) {
+func Load(ctx context.Context, s Source, orgID string, asOf time.Time) (*eyes.Input, error) {
 	in := &eyes.Input{AsOf: asOf}
 	index := map[string]int{}
 	err := s.ScanCustomers(ctx, orgID, func(c omnify.Customer) error {
@@ -37,6 +36,9 @@ func Load(ctx context.Context, s store.CustomerStore, orgID string, asOf time.Ti
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load orders: %w", err)
+	}
+	if err := loadEngagement(ctx, s, orgID, asOf, index, in); err != nil {
+		return nil, err
 	}
 	// Backends scan in any order; the pipeline's results (and its seeded
 	// randomness) follow the input order, so fix it.
