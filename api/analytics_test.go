@@ -10,7 +10,9 @@ import (
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/api"
+	"github.com/omnify-cloud/omnify/cache/rediscache"
 	"github.com/omnify-cloud/omnify/eyes"
+	"github.com/omnify-cloud/omnify/internal/redistest"
 	"github.com/omnify-cloud/omnify/omnifytest"
 	"github.com/omnify-cloud/omnify/store"
 )
@@ -171,6 +173,31 @@ func sum(xs []int64) (n int64) {
 
 func TestAnalyticsCacheIsPerOrgAndExpires(t *testing.T) {
 	f := newFixture(t, omnifytest.WithConfig(func(c *api.Config) { c.AnalyticsTTL = time.Minute }))
+	checkAnalyticsCache(t, f, func() { f.srv.Clock.Advance(61 * time.Second) })
+}
+
+// TestIntegrationAnalyticsCacheInRedis runs the same checks with the cache
+// in Redis, where every replica would find the answer.
+func TestIntegrationAnalyticsCacheInRedis(t *testing.T) {
+	c := redistest.Client(t)
+	prefix := redistest.Prefix(t, c)
+	rc := rediscache.New(c, rediscache.Options{Prefix: prefix})
+	f := newFixture(t, omnifytest.WithConfig(func(c *api.Config) { c.AnalyticsTTL = 2 * time.Second }),
+		omnifytest.WithDeps(func(d *api.Deps) { d.Cache = rc }))
+	checkAnalyticsCache(t, f, func() {
+		keys, err := c.Keys(t.Context(), prefix+"analytics:"+f.owner().OrgID+":*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Fatalf("no analytics key of the org in Redis: %v %v", keys, err)
+		}
+		time.Sleep(2100 * time.Millisecond) // Redis expires by its own clock
+	})
+}
+
+// checkAnalyticsCache shows a second call is answered from the cache (it
+// misses an order added in between), another org never gets the cached
+// answer, and the answer is recomputed once expire has let the TTL pass.
+func checkAnalyticsCache(t *testing.T, f *fixture, expire func()) {
+	t.Helper()
 	org := f.owner().OrgID
 	seedShop(t, f.srv, org)
 	overview := func(tok string) api.AnalyticsOverview {
@@ -181,18 +208,15 @@ func TestAnalyticsCacheIsPerOrgAndExpires(t *testing.T) {
 		return ov
 	}
 	first := overview(f.owner().Token)
-	// A new order is not seen while the cached answer lives: the second
-	// call was served from the cache, not from a new scan.
 	mustDo(t, f.srv.Store.UpsertOrders(t.Context(), org, []omnify.Order{{ID: org + "o9", CustomerID: org + "c2", Platform: "stripe",
 		ExternalID: "o9", PlacedAt: f.srv.Clock.Now().Add(-time.Hour), AmountMinor: 500, Currency: "USD"}}), "new order")
 	if again := overview(f.team[omnify.RoleViewer].Token); again.KPIs.Current.RevenueMinor != first.KPIs.Current.RevenueMinor {
 		t.Fatalf("second call recomputed: %+v", again.KPIs.Current)
 	}
-	// Another org never sees Acme's cached answer.
 	if other := overview(f.other.Token); other.KPIs.Current.RevenueMinor != 0 || other.Customers != 0 {
 		t.Fatalf("other org got %+v", other)
 	}
-	f.srv.Clock.Advance(61 * time.Second)
+	expire()
 	if fresh := overview(f.owner().Token); fresh.KPIs.Current.RevenueMinor != first.KPIs.Current.RevenueMinor+500 {
 		t.Fatalf("after the TTL: %+v", fresh.KPIs.Current)
 	}
