@@ -43,7 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 	for _, group := range [][]suiteTest{
 		accountTests, tokenTests, auditTests, customerTests, orderTests,
 		campaignTests, jobTests, eyesTests, isolationTests, connectionTests, identityTests,
-		audienceTests,
+		audienceTests, dumpTests,
 	} {
 		tests = append(tests, group...)
 	}
