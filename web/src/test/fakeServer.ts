@@ -101,6 +101,15 @@ export function fakeServer(): FakeServer {
       }
       return json(200, me)
     }
+    if (key === 'GET /v1/analytics/overview') {
+      const w = { from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z', revenue_minor: 0, orders: 0 }
+      return json(200, {
+        currency: '',
+        other_currency_orders: 0,
+        customers: 0,
+        kpis: { current: w, previous: w, revenue_change: null, orders_change: null, total_orders: 0, buyers: 0, repeaters: 0, repeat_rate: 0 },
+      })
+    }
     if (key === `GET /v1/orgs/${org.id}`) return json(200, { id: org.id, name: org.name, created_at: '2026-01-02T03:04:05Z', branding: org.branding })
     if (key === `PATCH /v1/orgs/${org.id}`) {
       const patch = body as unknown as { name?: string; branding?: Partial<OrgRecord['branding']> }
