@@ -62,7 +62,8 @@ test-web: web/node_modules/.package-lock.json
 	cd web && npm test
 
 test-e2e: build
-	cd web && OMNIFY_E2E_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+	$(GO) build -o bin/e2evendor ./internal/e2evendor
+	cd web && OMNIFY_E2E_BIN=$(CURDIR)/$(BIN) OMNIFY_E2E_VENDOR_BIN=$(CURDIR)/bin/e2evendor npm run test:e2e
 
 test: vet test-go test-chaos test-web test-e2e
 

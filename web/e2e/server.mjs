@@ -21,16 +21,17 @@ export function freePort() {
 }
 
 /**
- * Runs `bin serve` and resolves once GET /health answers 200. The returned
- * stop() always kills the process and removes its data dir.
+ * Runs `bin serve` and resolves once GET /health answers 200; `env` adds
+ * variables (vendor base URLs, say). The returned stop() always kills the
+ * process and removes its data dir.
  */
-export async function startServer(bin, { timeoutMs = 30_000 } = {}) {
+export async function startServer(bin, { timeoutMs = 30_000, env = {} } = {}) {
   const port = await freePort()
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'omnify-e2e-'))
   const baseUrl = `http://127.0.0.1:${port}`
   let log = ''
   const child = spawn(bin, ['serve'], {
-    env: { ...process.env, OMNIFY_ADDR: `127.0.0.1:${port}`, OMNIFY_DATA_DIR: dataDir, OMNIFY_LOG_FORMAT: 'text' },
+    env: { ...process.env, ...env, OMNIFY_ADDR: `127.0.0.1:${port}`, OMNIFY_DATA_DIR: dataDir, OMNIFY_LOG_FORMAT: 'text' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const keep = (chunk) => {

@@ -91,12 +91,15 @@ type Server struct {
 // NewServer starts a fake account; it closes when the test ends.
 func NewServer(t testing.TB, o Options) *Server {
 	t.Helper()
-	s := newServer(o)
+	s := Start(o)
 	t.Cleanup(s.Close)
 	return s
 }
 
-func newServer(o Options) *Server {
+// Start starts a fake account on a loopback port outside any test, for
+// processes that serve it to other programs (browser tests); the caller
+// closes it.
+func Start(o Options) *Server {
 	o = o.withDefaults()
 	s := &Server{o: o, acct: generate(o), windows: map[string]*window{}, requests: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -195,6 +198,18 @@ func (s *Server) Lists(name string) []string {
 		}
 	}
 	return out
+}
+
+// EmailConsent returns the email marketing consent of the profile with
+// email (SUBSCRIBED, UNSUBSCRIBED, NEVER_SUBSCRIBED), or "" when there is
+// no such profile.
+func (s *Server) EmailConsent(email string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.acct.profileByEmail[strings.ToLower(email)]; p != nil {
+		return p.emailConsent
+	}
+	return ""
 }
 
 // ProfileID returns the ID of the profile with email, or "".
