@@ -1,7 +1,9 @@
-import { useState } from 'react'
+import { useCallback, useRef, useState } from 'react'
+import { useSignedIn } from '../../app/RequireAuth'
 import { useApi } from '../../auth/session'
 import { messageOf } from '../States'
 import { pct, num, money } from './format'
+import { canPush, LastPush, PushDialog } from './PushDialog'
 import { styleOf } from './projection'
 import { downloadSegment, type Segment } from './queries'
 
@@ -20,6 +22,14 @@ export function SegmentCards({ segments }: { segments: Segment[] }) {
 
 function SegmentCard({ segment: s, index }: { segment: Segment; index: number }) {
   const { authFetch } = useApi()
+  const me = useSignedIn()
+  const [sending, setSending] = useState(false)
+  const sendButton = useRef<HTMLButtonElement>(null)
+  // Closing the dialog returns focus to the button that opened it.
+  const closeSend = useCallback(() => {
+    setSending(false)
+    sendButton.current?.focus()
+  }, [])
   const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false })
   const mix = (s.churn_mix ?? []).find((m) => m.horizon_days === 90) ?? (s.churn_mix ?? []).at(-1)
   const exportCsv = async () => {
@@ -66,8 +76,15 @@ function SegmentCard({ segment: s, index }: { segment: Segment; index: number })
           {state.busy ? 'Exporting…' : `Export ${num(s.exportable)} consented as CSV`}
           <span className="visually-hidden"> from {s.name}</span>
         </button>
+        {canPush(me.role) && (
+          <button ref={sendButton} type="button" className="button button--small button--secondary" aria-haspopup="dialog" onClick={() => setSending(true)}>
+            Send to…<span className="visually-hidden"> a platform: {s.name}</span>
+          </button>
+        )}
       </div>
       {state.error && <p className="field-error">{state.error}</p>}
+      <LastPush segmentId={s.id} />
+      {sending && <PushDialog segment={s} onClose={closeSend} />}
     </>
   )
 }
