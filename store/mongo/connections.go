@@ -84,7 +84,7 @@ func (db *DB) DeleteConnection(ctx context.Context, orgID, id string) error {
 
 func (db *DB) deleteConnectionData(ctx context.Context, orgID, id string) error {
 	filter := bson.D{{Key: "v.orgid", Value: orgID}, {Key: "v.connectionid", Value: id}}
-	for _, col := range []string{colStreams, colSyncRuns} {
+	for _, col := range []string{colStreams, colSyncRuns, colAudiences, colAudienceMembers} {
 		if _, err := db.c(col).DeleteMany(ctx, filter); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -14,6 +15,7 @@ var audienceTests = []suiteTest{
 	{"Audience/Idempotent", testAudienceIdempotent},
 	{"Audience/Errors", testAudienceErrors},
 	{"Audience/Separate", testAudienceSeparate},
+	{"Audience/GoneWithConnection", testAudienceGoneWithConnection},
 }
 
 func customerIDs(prefix string, n int) []string {
@@ -151,4 +153,26 @@ func testIsolationAudiences(t *testing.T, s store.Store) {
 	if a.DestinationID != "list-a" {
 		t.Fatalf("org-a destination ID = %q, want list-a", a.DestinationID)
 	}
+}
+
+// testAudienceGoneWithConnection: deleting a connection deletes what was
+// pushed through it, so a new connection to the same account starts from
+// an empty audience instead of "removing" people it never added.
+func testAudienceGoneWithConnection(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustOrg(t, s, "org-1")
+	mustConnection(t, s, "org-1", "conn-1", t0)
+	mustConnection(t, s, "org-1", "conn-2", t0)
+	for _, conn := range []string{"conn-1", "conn-2"} {
+		must(t, s.RecordAudienceChange(ctx, "org-1", store.AudienceChange{ConnectionID: conn, Destination: "VIP",
+			DestinationID: "list-1", Added: customerIDs("cus", 3), At: at(0)}), "record")
+	}
+	must(t, s.DeleteConnection(ctx, "org-1", "conn-1"), "delete connection")
+	if _, err := s.GetAudience(ctx, "org-1", "conn-1", "VIP"); !errors.Is(err, omnify.ErrNotFound) {
+		t.Fatalf("audience of a deleted connection: %v, want not found", err)
+	}
+	if got := audienceMembers(t, s, "org-1", "conn-1", "VIP"); len(got) != 0 {
+		t.Fatalf("members of a deleted connection's audience: %v", got)
+	}
+	assertEqual(t, audienceMembers(t, s, "org-1", "conn-2", "VIP"), customerIDs("cus", 3), "other connection's members")
 }
