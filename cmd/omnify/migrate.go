@@ -14,6 +14,7 @@ import (
 type MigrateCmd struct {
 	Up     MigrateUpCmd     `cmd:"" help:"Apply every pending migration."`
 	Status MigrateStatusCmd `cmd:"" help:"List migrations and whether each is applied."`
+	Copy   MigrateCopyCmd   `cmd:"" help:"Copy organisations from the embedded SQLite store to MongoDB and verify the copy."`
 }
 
 // MigrateUpCmd applies pending migrations.

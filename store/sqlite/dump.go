@@ -214,3 +214,21 @@ func init() {
 		}
 	}
 }
+
+// OrgIDs lists the ID of every org, in ID order: the orgs a whole-store
+// copy moves.
+func (db *DB) OrgIDs(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM orgs ORDER BY id`)
+	if err != nil {
+		return nil, wrap("list org ids", err)
+	}
+	var ids []string
+	err = stream(rows, func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, func(id string) error {
+		ids = append(ids, id)
+		return nil
+	}, "list org ids")
+	return ids, err
+}
