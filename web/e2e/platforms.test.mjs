@@ -2,8 +2,8 @@
 // fake Klaviyo account (internal/e2evendor): connect Klaviyo through the
 // form generated from its credential schema (a malformed key, a wrong key,
 // then the right one), sync it, import orders whose emails overlap the
-// Klaviyo profiles, run EYES, and send a segment to a Klaviyo list. The
-// fake's list must then hold exactly the consented people the dashboard
+// Klaviyo profiles, run EYES, and send a segment to a Klaviyo list, twice.
+// The fake's list must then hold exactly the consented people the dashboard
 // said it added.
 //
 //   make build && go build -o bin/e2evendor ./internal/e2evendor && cd web && \
@@ -217,7 +217,7 @@ test('Klaviyo: connect, sync, EYES, send a segment to a list', { skip, timeout: 
     await dialog.getByRole('button', { name: 'Send to Klaviyo' }).click()
     await dialog.getByRole('heading', { name: 'Sent' }).waitFor({ timeout: 30_000 })
     const words = await dialog.getByRole('status').textContent()
-    const added = words.match(/Added ([\d,]+) (?:people|person) to the list/)
+    const added = words.match(new RegExp(`Added ([\\d,]+) (?:people|person) to the list “${listName}”`))
     const skipped = words.match(/Skipped ([\d,]+) (?:people|person) without marketing consent/)
     assert.ok(added, `no added count in “${words}”`)
     assert.ok(skipped, `no skipped count in “${words}”`)
@@ -233,6 +233,14 @@ test('Klaviyo: connect, sync, EYES, send a segment to a list', { skip, timeout: 
     const last = card.locator('.push-last')
     await last.filter({ hasText: `Last sent to Klaviyo list “${listName}”` }).waitFor()
     assert.match(await last.textContent(), new RegExp(`: ${sent.added.toLocaleString('en-US')} added, ${sent.skipped.toLocaleString('en-US')} skipped without consent`))
+
+    // Sending again to the same list sends only the difference: none.
+    await open.click()
+    await dialog.getByLabel('List name').fill(listName)
+    await dialog.getByRole('button', { name: 'Send to Klaviyo' }).click()
+    await dialog.getByText(`Nothing to change: the list “${listName}” already matches the segment.`).waitFor({ timeout: 30_000 })
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await last.filter({ hasText: /: 0 added, / }).waitFor()
   })
 
   await t.test('the Klaviyo list holds exactly the consented people sent', async () => {

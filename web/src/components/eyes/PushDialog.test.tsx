@@ -19,6 +19,8 @@ import {
   type Job,
   type SegmentPush,
 } from './PushDialog'
+import type { Segment } from './queries'
+import { SegmentCards } from './SegmentCards'
 
 const action = { name: 'add_to_list', description: 'Add people to a list', params_schema: {} }
 const platform = (id: string, name: string, actions = [action]) => ({
@@ -119,6 +121,11 @@ describe('describeResult', () => {
   for (const c of cases) {
     it(c.name, () => expect(describeResult(c.r, 'list')).toEqual(c.want))
   }
+
+  it('names the destination when the result has it', () => {
+    expect(describeResult({ ...base, destination: 'VIP', added: 2 }, 'tag')).toEqual(['Added 2 people to the tag “VIP”.'])
+    expect(describeResult({ ...base, destination: 'VIP' }, 'list')).toEqual(['Nothing to change: the list “VIP” already matches the segment.'])
+  })
 
   it('groups refusals by reason, most common first', () => {
     const r = asPushResult({
@@ -269,5 +276,67 @@ describe('PushDialog', () => {
     expect(screen.getByText('no email or phone (1 person)')).toBeTruthy()
     await user.click(screen.getByRole('button', { name: 'Close' }))
     expect(s.closed()).toBe(1)
+  })
+})
+
+const segment = {
+  id: 's1',
+  name: 'Loyal regulars',
+  action: 'Thank them',
+  size: 120,
+  share: 0.3,
+  revenue_share: 0.6,
+  exportable: 40,
+  profile: { recency_days: 12, frequency: 4, monetary_total: 320, monetary_avg: 80, tenure_days: 400, p_alive: 0.9 },
+  churn_mix: [],
+} as unknown as Segment
+
+/** Renders one segment card for a member with `role`; the server knows one finished push. */
+function renderCard(role: Role) {
+  const fetch = async (r: Request) => {
+    const url = new URL(r.url)
+    if (url.pathname === '/v1/platforms') return json(200, { items: platforms })
+    if (url.pathname === '/v1/connections') return json(200, { items: [conn('c1', 'klaviyo', 'Shop')] })
+    if (url.pathname === '/v1/eyes/segments/s1/pushes') {
+      return json(200, { items: [{ connection_id: 'c1', destination: 'VIP', job: job({ status: 'succeeded', result: { added: 9, skipped_no_consent: 2 } }) }] })
+    }
+    return json(404, {})
+  }
+  const api = createApi({ tokens: new TokenStore(memoryStorage()), baseUrl: 'http://omnify.test', fetch, lock: (fn) => fn() })
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+  const who = { ...me, role } as Me
+  render(
+    <AppProviders api={api} queryClient={qc}>
+      <MemoryRouter>
+        <Routes>
+          <Route element={<Outlet context={who} />}>
+            <Route index element={<SegmentCards segments={[segment]} />} />
+          </Route>
+        </Routes>
+      </MemoryRouter>
+    </AppProviders>,
+  )
+}
+
+describe('SegmentCards send action', () => {
+  it.each<[Role, boolean]>([
+    ['viewer', false],
+    ['analyst', true],
+    ['owner', true],
+  ])('%s sees Send to…: %s, and everyone sees the last push', async (role, shown) => {
+    renderCard(role)
+    await screen.findByText(/^Last sent to Klaviyo list “VIP” on .+: 9 added, 2 skipped without consent\.$/)
+    expect(screen.queryByRole('button', { name: /^Send to…/ }) !== null).toBe(shown)
+  })
+
+  it('opens the dialog and gives focus back to the button when it closes', async () => {
+    const user = userEvent.setup({ delay: null })
+    renderCard('analyst')
+    const open = await screen.findByRole('button', { name: /^Send to…/ })
+    await user.click(open)
+    await screen.findByRole('dialog', { name: 'Send “Loyal regulars” to a platform' })
+    await user.keyboard('{Escape}')
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(document.activeElement).toBe(open)
   })
 })

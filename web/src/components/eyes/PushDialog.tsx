@@ -142,12 +142,13 @@ export function failureReasons(r: PushResult): { reason: string; count: number }
 /** A finished push in sentences: who was added, removed, skipped and refused. */
 export function describeResult(r: PushResult, noun = 'audience'): string[] {
   const out: string[] = []
-  if (r.added > 0) out.push(`Added ${people(r.added)} to the ${noun}.`)
+  const where = r.destination ? `the ${noun} “${r.destination}”` : `the ${noun}`
+  if (r.added > 0) out.push(`Added ${people(r.added)} to ${where}.`)
   if (r.removed > 0) out.push(`Removed ${people(r.removed)} who left the segment or withdrew consent.`)
   if (r.skipped_no_consent > 0) out.push(`Skipped ${people(r.skipped_no_consent)} without marketing consent.`)
   if (r.skipped_missing > 0) out.push(`Skipped ${people(r.skipped_missing)} no longer among your customers.`)
   if (r.failed_count > 0) out.push(`${r.failed_count === 1 ? '1 person was' : `${num(r.failed_count)} people were`} refused by the platform.`)
-  if (r.added === 0 && r.removed === 0 && r.failed_count === 0) out.unshift(`Nothing to change: the ${noun} already matches the segment.`)
+  if (r.added === 0 && r.removed === 0 && r.failed_count === 0) out.unshift(`Nothing to change: ${where} already matches the segment.`)
   return out
 }
 
