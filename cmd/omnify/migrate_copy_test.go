@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -117,6 +118,44 @@ func TestMigrateCopy(t *testing.T) {
 	}
 	if again != table {
 		t.Fatalf("second copy differs:\n%s\nfirst:\n%s", again, table)
+	}
+	checkCopyRepairs(t, cmd, orgID, table)
+}
+
+// checkCopyRepairs changes the target behind the copy's back: a changed
+// record is copied again, a record the source lacks fails verification.
+func checkCopyRepairs(t *testing.T, cmd MigrateCopyCmd, orgID, table string) {
+	t.Helper()
+	db, err := mongo.Open(t.Context(), cmd.To, cmd.Database, mongo.Options{})
+	if err != nil {
+		t.Fatalf("open target: %v", err)
+	}
+	defer db.Close()
+	cs, _, err := db.ListCampaigns(t.Context(), orgID, store.Page{})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("campaigns: %v %v", cs, err)
+	}
+	cs[0].Name = "renamed in the target"
+	if err := db.UpsertCampaigns(t.Context(), orgID, cs[:1]); err != nil {
+		t.Fatalf("rename campaign: %v", err)
+	}
+	repaired, progress, err := runCopy(t, cmd)
+	if err != nil || repaired != table {
+		t.Fatalf("copy after a change in the target: %v\n%s", err, repaired)
+	}
+	if !strings.Contains(progress, fmt.Sprintf("copied %d records", len(cs))) {
+		t.Fatalf("copy after a change rewrote more than the campaigns: %q", progress)
+	}
+	stray := omnify.Campaign{ID: "stray", Platform: "klaviyo", Name: "only in the target"}
+	if err := db.UpsertCampaigns(t.Context(), orgID, []omnify.Campaign{stray}); err != nil {
+		t.Fatalf("stray campaign: %v", err)
+	}
+	mismatch, _, err := runCopy(t, cmd)
+	if err == nil || !strings.Contains(err.Error(), "verification failed: 1 kinds differ") {
+		t.Fatalf("copy with a stray target record: got %v", err)
+	}
+	if tableRow(mismatch, "campaign", fmt.Sprint(len(cs))) || !strings.Contains(mismatch, "MISMATCH") {
+		t.Fatalf("table does not flag the campaigns:\n%s", mismatch)
 	}
 }
 
