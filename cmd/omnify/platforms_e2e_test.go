@@ -245,8 +245,9 @@ func TestPlatformsConnectAndSync(t *testing.T) {
 			}
 			r = s.do(t, http.MethodPost, "/v1/platforms/connect", u.Token,
 				map[string]any{"platform": pc.platform, "credentials": map[string]any{}})
-			if r.Status != http.StatusUnprocessableEntity || len(fieldsOf(t, r)) == 0 {
-				t.Fatalf("no credentials: status %d: %s", r.Status, r.Body)
+			fields := fieldsOf(t, r)
+			if r.Status != http.StatusUnprocessableEntity || len(fields) == 0 || !strings.HasPrefix(fields[0], "body.credentials.") {
+				t.Fatalf("no credentials: status %d, fields %v, want 422 naming a required credential: %s", r.Status, fields, r.Body)
 			}
 
 			conn := s.connect(t, u, pc.platform, fake.creds, fake.config, nil)
