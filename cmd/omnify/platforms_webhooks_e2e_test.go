@@ -29,8 +29,10 @@ import (
 type hookCase struct {
 	platform string
 	// start starts the fake, points flags at it and returns the
-	// credentials to connect with, webhook secret included.
-	start func(t *testing.T, flags *ConnectorFlags) map[string]any
+	// credentials to connect with, webhook secret included, and the email
+	// of a contact the vendor's webhook announces ("" when it announces
+	// no contact).
+	start func(t *testing.T, flags *ConnectorFlags) (creds map[string]any, added string)
 	// deliver builds a delivery to hookURL signed with the connection's
 	// secret, or with another one when forged is set.
 	deliver func(t *testing.T, hookURL string, forged bool) (http.Header, []byte)
@@ -55,10 +57,12 @@ func hookCases(t *testing.T) []hookCase {
 	return []hookCase{
 		{
 			platform: connector.HubSpot,
-			start: func(t *testing.T, flags *ConnectorFlags) map[string]any {
+			start: func(t *testing.T, flags *ConnectorFlags) (map[string]any, string) {
 				fake := hubspottest.NewServer(t, hubspottest.Options{Contacts: 6, Seed: 3})
 				flags.HubSpotBaseURL = fake.URL
-				return map[string]any{"access_token": fake.Options().Token, "client_secret": hubspotAppSecret}
+				fake.AddContact("new.lead@hubspot-form.example.com")
+				return map[string]any{"access_token": fake.Options().Token, "client_secret": hubspotAppSecret},
+					"new.lead@hubspot-form.example.com"
 			},
 			deliver: func(t *testing.T, hookURL string, forged bool) (http.Header, []byte) {
 				now := time.Now()
@@ -78,10 +82,10 @@ func hookCases(t *testing.T) []hookCase {
 		},
 		{
 			platform: connector.Klaviyo,
-			start: func(t *testing.T, flags *ConnectorFlags) map[string]any {
+			start: func(t *testing.T, flags *ConnectorFlags) (map[string]any, string) {
 				fake := klaviyotest.NewServer(t, klaviyotest.Options{Profiles: 6, Events: 4, Seed: 3})
 				flags.KlaviyoBaseURL = fake.URL
-				return map[string]any{"api_key": klaviyotest.Key, "webhook_secret": klaviyoHookKey}
+				return map[string]any{"api_key": klaviyotest.Key, "webhook_secret": klaviyoHookKey}, ""
 			},
 			deliver: func(t *testing.T, _ string, forged bool) (http.Header, []byte) {
 				now := time.Now()
@@ -103,14 +107,16 @@ func hookCases(t *testing.T) []hookCase {
 		},
 		{
 			platform: connector.GoHighLevel,
-			start: func(t *testing.T, flags *ConnectorFlags) map[string]any {
+			start: func(t *testing.T, flags *ConnectorFlags) (map[string]any, string) {
 				fake := gohighleveltest.NewServer(t, gohighleveltest.Options{Contacts: 6, Seed: 3})
 				flags.GoHighLevelBaseURL = fake.URL
+				fake.AddContact("walk.in@highlevel-form.example.com")
 				// The operator's key: the connection carries none.
 				flags.GoHighLevelWebhookKey = base64.StdEncoding.EncodeToString(ghlPub)
 				creds := fake.Connection().Credentials
 				ghlLocation = creds["location_id"]
-				return map[string]any{"location_id": creds["location_id"], "access_token": creds["access_token"]}
+				return map[string]any{"location_id": creds["location_id"], "access_token": creds["access_token"]},
+					"walk.in@highlevel-form.example.com"
 			},
 			deliver: func(t *testing.T, _ string, forged bool) (http.Header, []byte) {
 				now := time.Now().UTC()
@@ -135,14 +141,14 @@ func hookCases(t *testing.T) []hookCase {
 		},
 		{
 			platform: connector.LinkedInAds,
-			start: func(t *testing.T, flags *ConnectorFlags) map[string]any {
+			start: func(t *testing.T, flags *ConnectorFlags) (map[string]any, string) {
 				fake := linkedintest.NewServer(t, linkedintest.Options{Seed: 3, CampaignGroups: 1, Campaigns: 1, Days: 2, Now: time.Now})
 				flags.LinkedInAdsBaseURL = fake.URL
 				creds := map[string]any{}
 				for k, v := range fake.Connection().Credentials {
 					creds[k] = v
 				}
-				return creds
+				return creds, ""
 			},
 			deliver: func(t *testing.T, _ string, forged bool) (http.Header, []byte) {
 				body := []byte(`{"type":"LEAD_ACTION","leadAction":"CREATED","leadType":"SPONSORED","leadGenForm":"urn:li:leadGenForm:9876",` +
@@ -182,7 +188,7 @@ func TestPlatformsWebhooks(t *testing.T) {
 		t.Run(hc.platform, func(t *testing.T) {
 			t.Parallel()
 			var flags ConnectorFlags
-			creds := hc.start(t, &flags)
+			creds, added := hc.start(t, &flags)
 			s := startServe(t, flags)
 			u := s.register(t, "hooks@"+strings.ReplaceAll(hc.platform, "_", "-")+".example.com", "Hooks "+hc.platform)
 			off := 0 // no scheduled syncs: every run below is the webhook's
@@ -218,6 +224,11 @@ func TestPlatformsWebhooks(t *testing.T) {
 				t.Fatalf("syncs after a signed delivery: %+v, want one incremental webhook sync of %v", runs, hc.streams)
 			}
 			s.waitJob(t, u, runs[0].JobID)
+			if added != "" {
+				if got := s.customers(t, u, url.Values{"email": {added}}); len(got) != 1 || !slices.Contains(got[0].Platforms, hc.platform) {
+					t.Fatalf("the contact the webhook announced landed as %+v", got)
+				}
+			}
 			if r := postHook(t, s, path, h, body); r.Status != http.StatusOK {
 				t.Fatalf("redelivery: status %d: %s", r.Status, r.Body)
 			}
