@@ -18,8 +18,9 @@ var (
 )
 
 // dumpKind lists one kind of record of one org in the order of its
-// primary key in every backend. Most collections sort by _id, whose parts
-// are the key's columns; the others name their fields.
+// primary key in every backend. Collections sort by _id, whose parts are
+// the key's columns, or, for the large ones, by the fields of the org's
+// index that give the same order, so the server need not sort in memory.
 type dumpKind struct {
 	kind string
 	item func(ctx context.Context, db *DB, orgID string, fn func(store.Item) error) error
@@ -61,7 +62,7 @@ var dumpKinds = []dumpKind{
 		func(t omnify.RefreshToken) []string { return []string{t.ID} })},
 	{kind: store.KindAudit, item: dumpEach(store.KindAudit, colAudit, byID,
 		func(e omnify.AuditEvent) []string { return []string{e.ID} })},
-	{kind: store.KindCustomer, item: dumpEach(store.KindCustomer, colCustomers, byID,
+	{kind: store.KindCustomer, item: dumpEach(store.KindCustomer, colCustomers, fields("v.id"),
 		func(c omnify.Customer) []string { return []string{c.OrgID, c.ID} })},
 	{kind: store.KindOrder, item: dumpEach(store.KindOrder, colOrders, byID,
 		func(o omnify.Order) []string { return []string{o.OrgID, o.ID} })},
@@ -75,7 +76,7 @@ var dumpKinds = []dumpKind{
 	{kind: store.KindJob, item: dumpEach(store.KindJob, colJobs, byID, func(j omnify.Job) []string { return []string{j.ID} })},
 	{kind: store.KindEyesRun, item: dumpEach(store.KindEyesRun, colRuns, byID,
 		func(r omnify.EyesRun) []string { return []string{r.OrgID, r.ID} })},
-	{kind: store.KindEyesScore, item: dumpEach(store.KindEyesScore, colScores, byID,
+	{kind: store.KindEyesScore, item: dumpEach(store.KindEyesScore, colScores, fields("v.runid", "v.customerid"),
 		func(s omnify.EyesScore) []string { return []string{s.OrgID, s.RunID, s.CustomerID} })},
 	{kind: store.KindConnection, item: dumpEach(store.KindConnection, colConns, byID,
 		func(c omnify.Connection) []string { return []string{c.ID} })},
@@ -83,17 +84,18 @@ var dumpKinds = []dumpKind{
 		func(s omnify.StreamState) []string { return []string{s.OrgID, s.ConnectionID, s.Stream} })},
 	{kind: store.KindSyncRun, item: dumpEach(store.KindSyncRun, colSyncRuns, byID,
 		func(r omnify.SyncRun) []string { return []string{r.ID} })},
-	{kind: store.KindIdentity, item: dumpEach(store.KindIdentity, colIdentities, byID,
+	{kind: store.KindIdentity, item: dumpEach(store.KindIdentity, colIdentities, fields("v.platform", "v.externalid"),
 		func(i store.Identity) []string { return []string{i.OrgID, i.Platform, i.ExternalID} })},
 	{kind: store.KindMergeLink, item: dumpEach(store.KindMergeLink, colLinks, byID,
 		func(l store.MergeLink) []string {
 			return []string{l.OrgID, l.CustomerID, l.IdentityID, l.OtherIdentityID}
 		})},
-	{kind: store.KindSourceRecord, item: dumpEach(store.KindSourceRecord, colRecords, byID,
+	{kind: store.KindSourceRecord, item: dumpEach(store.KindSourceRecord, colRecords, fields("rk"),
 		func(r store.SourceRecord) []string { return []string{r.OrgID, r.Platform, r.Stream, r.ExternalID} })},
 	{kind: store.KindAudience, item: dumpEach(store.KindAudience, colAudiences, byID,
 		func(a store.Audience) []string { return []string{a.OrgID, a.ConnectionID, a.Destination} })},
-	{kind: store.KindAudienceMember, item: dumpEach(store.KindAudienceMember, colAudienceMembers, byID,
+	{kind: store.KindAudienceMember, item: dumpEach(store.KindAudienceMember, colAudienceMembers,
+		fields("v.connectionid", "v.destination", "v.customerid"),
 		func(m store.AudienceMember) []string {
 			return []string{m.OrgID, m.ConnectionID, m.Destination, m.CustomerID}
 		})},

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strconv"
 
 	"github.com/omnify-cloud/omnify"
@@ -201,18 +200,6 @@ func scanAudienceMember(r scanner) (store.AudienceMember, error) {
 	err := r.Scan(&m.OrgID, &m.ConnectionID, &m.Destination, &m.CustomerID, &added)
 	m.AddedAt = fromMicro(added)
 	return m, err
-}
-
-// checkKinds keeps dumpQueries in step with store.Kinds.
-func init() {
-	if len(dumpQueries) != len(store.Kinds) {
-		panic(fmt.Sprintf("sqlite dump: %d queries for %d kinds", len(dumpQueries), len(store.Kinds)))
-	}
-	for i, q := range dumpQueries {
-		if q.kind != store.Kinds[i] {
-			panic(fmt.Sprintf("sqlite dump: query %d is %s, want %s", i, q.kind, store.Kinds[i]))
-		}
-	}
 }
 
 // OrgIDs lists the ID of every org, in ID order: the orgs a whole-store
