@@ -22,17 +22,20 @@ func newSQLite(t *testing.T) store.Store {
 	return db
 }
 
-func TestCopyIntoMongo(t *testing.T) {
+// TestCopy copies an org between the backends both ways and within
+// MongoDB.
+func TestCopy(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		source storetest.NewStore
+		name           string
+		source, target storetest.NewStore
 	}{
-		{"FromSQLite", newSQLite},
-		{"FromMongo", opener(ferretURI)},
+		{"SQLiteToMongo", newSQLite, opener(ferretURI)},
+		{"MongoToMongo", opener(ferretURI), opener(ferretURI)},
+		{"MongoToSQLite", opener(ferretURI), newSQLite},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			storetest.RunCopy(t, tc.source, opener(ferretURI))
+			storetest.RunCopy(t, tc.source, tc.target)
 		})
 	}
 }
