@@ -117,7 +117,9 @@ func parseDelivery(body []byte, creds map[string]string, now time.Time) (Webhook
 	if p.WebhookID == "" {
 		return Webhook{}, fmt.Errorf("verify webhook: no webhookId: %w", ErrSignature)
 	}
-	if loc := creds["location_id"]; loc != "" && p.LocationID != "" && p.LocationID != loc {
+	// HighLevel signs every location's deliveries with one key, so a
+	// signature alone does not say the delivery is this connection's.
+	if loc := creds["location_id"]; loc != "" && p.LocationID != loc {
 		return Webhook{}, fmt.Errorf("verify webhook: delivery for location %q, connection is %q: %w", p.LocationID, loc, ErrSignature)
 	}
 	return Webhook{EventID: p.WebhookID, Topic: p.Type, Streams: streamsOf(p.Type), LocationID: p.LocationID}, nil

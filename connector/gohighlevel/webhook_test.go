@@ -64,6 +64,8 @@ func TestVerifyWebhook(t *testing.T) {
 		{"legacy RSA header only", legacy, creds, false},
 		{"no key configured", signed(priv, body), map[string]string{}, false},
 		{"another location", signed(priv, body), map[string]string{"location_id": "elsewhere", "webhook_public_key": pemOf(t, pub)}, false},
+		{"no location in the delivery", signed(priv, []byte(`{"type":"ContactCreate","id":"c1","timestamp":"`+webhookNow.Format(time.RFC3339)+`","webhookId":"wh-x"}`)),
+			map[string]string{"location_id": "loc_omnify_test", "webhook_public_key": pemOf(t, pub)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, err := gohighlevel.VerifyWebhook(tc.req, tc.creds, webhookNow)
