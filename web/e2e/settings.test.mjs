@@ -182,6 +182,12 @@ test('home, analytics and settings', { skip, timeout: 300_000 }, async (t) => {
     const role = memberRow(teammate.email).getByRole('combobox', { name: `Role of ${teammate.email}` })
     await role.selectOption('analyst')
     await page.getByText(`${teammate.email} is now analyst.`).waitFor()
+    // The list refetches after the change; the select settles on the new role.
+    await role.evaluate((el) => new Promise((resolve, reject) => {
+      const deadline = Date.now() + 10_000
+      const check = () => (el.value === 'analyst' ? resolve() : Date.now() > deadline ? reject(new Error(`role is ${el.value}`)) : setTimeout(check, 50))
+      check()
+    }))
     assert.equal(await role.inputValue(), 'analyst')
     // The last owner cannot step down: the API refuses and the page says so.
     await memberRow(owner.email).getByRole('combobox').selectOption('admin')
