@@ -198,7 +198,7 @@ func (c *MigrateCopyCmd) copyAndVerify(ctx context.Context, src *sqlite.DB, dst 
 	}
 	bad := printVerification(stdout, rows)
 	if bad > 0 {
-		return fmt.Errorf("copy verification failed: %d kinds differ (was the source written to during the copy? stop the server and copy again)", bad)
+		return fmt.Errorf("copy verification failed: %d kind(s) differ (was the source written to during the copy? stop the server and copy again)", bad)
 	}
 	return nil
 }
@@ -212,7 +212,10 @@ func copyItems(ctx context.Context, src store.Dumper, dst store.Loader, orgs []s
 		if len(buf) == 0 {
 			return nil
 		}
-		if err := dst.Load(ctx, buf); err != nil {
+		if err := dst.Load(ctx, buf); errors.Is(err, omnify.ErrConflict) {
+			return fmt.Errorf("copy to --to: the target holds another record with a unique key of a copied one "+
+				"(e.g. a user's email under another user ID): %w", err)
+		} else if err != nil {
 			return fmt.Errorf("copy to --to: %w", err)
 		}
 		total += len(buf)

@@ -151,7 +151,7 @@ func checkCopyRepairs(t *testing.T, cmd MigrateCopyCmd, orgID, table string) {
 		t.Fatalf("stray campaign: %v", err)
 	}
 	mismatch, _, err := runCopy(t, cmd)
-	if err == nil || !strings.Contains(err.Error(), "verification failed: 1 kinds differ") {
+	if err == nil || !strings.Contains(err.Error(), "verification failed: 1 kind(s) differ") {
 		t.Fatalf("copy with a stray target record: got %v", err)
 	}
 	if tableRow(mismatch, "campaign", fmt.Sprint(len(cs))) || !strings.Contains(mismatch, "MISMATCH") {
@@ -236,7 +236,7 @@ func scanOrderCount(scan func(context.Context, string, func(omnify.Order) error)
 
 func TestMigrateCopyRefusesAnotherOrg(t *testing.T) {
 	uri := startFerretDB(t)
-	path, orgID, _ := demoStore(t, 0)
+	path, orgID, email := demoStore(t, 0)
 	db, err := mongo.Open(t.Context(), uri, "copy_clash", mongo.Options{})
 	if err != nil {
 		t.Fatalf("open target: %v", err)
@@ -252,6 +252,23 @@ func TestMigrateCopyRefusesAnotherOrg(t *testing.T) {
 	}
 	if n, _ := db.CountCustomers(t.Context(), orgID); n != 0 {
 		t.Fatalf("refused copy wrote %d customers", n)
+	}
+
+	// Another user under the owner's email: the copy names the clash.
+	clash, err := mongo.Open(t.Context(), uri, "copy_email_clash", mongo.Options{})
+	if err != nil {
+		t.Fatalf("open target: %v", err)
+	}
+	defer clash.Close()
+	if err := clash.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate target: %v", err)
+	}
+	if err := clash.CreateUser(t.Context(), &omnify.User{ID: "someone-else", Email: email, PasswordHash: "h"}); err != nil {
+		t.Fatalf("create clashing user: %v", err)
+	}
+	_, _, err = runCopy(t, MigrateCopyCmd{From: "sqlite:" + path, To: uri, Database: "copy_email_clash"})
+	if err == nil || !strings.Contains(err.Error(), "unique key") {
+		t.Fatalf("copy over a user with the same email: got %v", err)
 	}
 }
 

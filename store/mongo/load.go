@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -106,6 +107,9 @@ func (db *DB) Load(ctx context.Context, items []store.Item) error {
 			return fmt.Errorf("load: %w", err)
 		}
 	}
+	if err := db.checkEmails(ctx, items); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	for _, kind := range store.Kinds {
 		if us := byKind[kind]; len(us) > 0 {
 			if err := db.upsertAll(ctx, loadKinds[kind].col, us); err != nil {
@@ -180,4 +184,30 @@ func boolMap(m map[string]bool) map[string]string {
 		out[k] = ""
 	}
 	return out
+}
+
+// checkEmails refuses users whose email another user of the target holds:
+// upsertAll would take the unique index's refusal for an existing record
+// and skip the user.
+func (db *DB) checkEmails(ctx context.Context, items []store.Item) error {
+	for _, it := range items {
+		if it.Kind != store.KindUser {
+			continue
+		}
+		var u omnify.User
+		if err := it.Decode(&u); err != nil {
+			return err
+		}
+		got, err := db.GetUserByEmail(ctx, u.Email)
+		if errors.Is(err, omnify.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if got.ID != u.ID {
+			return fmt.Errorf("user %s: email %s belongs to user %s: %w", u.ID, u.Email, got.ID, omnify.ErrConflict)
+		}
+	}
+	return nil
 }
