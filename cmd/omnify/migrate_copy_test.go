@@ -22,7 +22,7 @@ import (
 
 // startFerretDB serves MongoDB's wire protocol from FerretDB on SQLite
 // files under a temporary directory until the test ends.
-func startFerretDB(t *testing.T) string {
+func startFerretDB(t testing.TB) string {
 	t.Helper()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
@@ -51,7 +51,7 @@ func startFerretDB(t *testing.T) string {
 // and returns its path, the org and the owner's email. The owner's hash is
 // a fixed string: the copy moves it verbatim, and hashing a real password
 // would only slow the test.
-func demoStore(t *testing.T, customers int) (path, orgID, email string) {
+func demoStore(t testing.TB, customers int) (path, orgID, email string) {
 	t.Helper()
 	ctx := t.Context()
 	path = filepath.Join(t.TempDir(), "omnify.db")
@@ -295,4 +295,29 @@ func TestMigrateCopyFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkMigrateCopy copies a 2,000-customer demo org into a fresh
+// FerretDB database per iteration and reports records per second.
+func BenchmarkMigrateCopy(b *testing.B) {
+	uri := startFerretDB(b)
+	path, _, _ := demoStore(b, 2000)
+	records := 0
+	b.ResetTimer()
+	for i := range b.N {
+		var out, errOut bytes.Buffer
+		c := MigrateCopyCmd{From: "sqlite:" + path, To: uri, Database: fmt.Sprintf("bench_%d", i), Batch: 1000,
+			stdout: &out, stderr: &errOut}
+		if err := c.Run(); err != nil {
+			b.Fatalf("copy: %v\n%s", err, out.String())
+		}
+		for _, line := range strings.Split(out.String(), "\n")[1:] {
+			if f := strings.Fields(line); len(f) == 5 {
+				var n int
+				fmt.Sscan(f[1], &n)
+				records += n
+			}
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 }
