@@ -125,3 +125,16 @@ func accepted(ms []connector.Member, failed map[string]bool) []string {
 	}
 	return out
 }
+
+// forget drops members who no longer exist from the audience's record.
+func (t *task) forget(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ch := store.AudienceChange{ConnectionID: t.cc.ID, Destination: t.p.Destination, Removed: ids, At: t.e.cfg.Now().UTC()}
+	if err := t.e.cfg.Store.RecordAudienceChange(ctx, t.org, ch); err != nil {
+		return fmt.Errorf("forget members that no longer exist: %w", err)
+	}
+	t.res.Forgotten = len(ids)
+	return nil
+}

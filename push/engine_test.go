@@ -13,6 +13,7 @@ import (
 	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/push"
 	"github.com/omnify-cloud/omnify/push/pushtest"
+	"github.com/omnify-cloud/omnify/store"
 )
 
 // people: Ada and Bob granted (Bob is also known to the destination
@@ -383,3 +384,31 @@ func (readOnly) Read(context.Context, connector.Connection, string, json.RawMess
 	return nil
 }
 func (readOnly) Actions() []connector.Action { return nil }
+
+// TestPushForgetsCustomersWhoNoLongerExist: a pushed customer merged into
+// another one since is dropped from the record without a call — removing
+// them by what the platform knows would remove the person who lives on in
+// the survivor — and is not reported as a failure on every later push.
+func TestPushForgetsCustomersWhoNoLongerExist(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, push.Config{})
+	e.seed(people...)
+	e.segment(segmentA...)
+	result(t, e.runJob(t.Context(), e.start("VIP").ID))
+	ada, fay := e.email["ada@example.com"], e.email["fay@example.com"]
+	must(t, e.db.ApplyResolution(t.Context(), e.org, store.Resolution{Merged: map[string]string{ada: fay}}), "merge Ada into Fay")
+	first := len(e.rec.Calls())
+
+	res := result(t, e.runJob(t.Context(), e.start("VIP").ID))
+	added, removed := sent(e.rec.Calls()[first:])
+	equal(t, "added by the second push", added, nil)
+	equal(t, "removed by the second push", removed, nil)
+	equal(t, "recorded audience", e.recorded("VIP"), e.ids("bob@example.com"))
+	if res.Forgotten != 1 || res.FailedCount != 0 || res.Removed != 0 {
+		t.Fatalf("result %+v, want one forgotten and no failure", res)
+	}
+	res = result(t, e.runJob(t.Context(), e.start("VIP").ID))
+	if res.Forgotten != 0 || res.FailedCount != 0 {
+		t.Fatalf("third push %+v, want nothing left to forget", res)
+	}
+}

@@ -16,6 +16,10 @@ import (
 type plan struct {
 	add    []connector.Member
 	remove []connector.Member
+	// forget are recorded members who no longer exist in OmniFy (merged
+	// into another customer or erased): they cannot be named to the
+	// platform, so they leave the record without a call.
+	forget []string
 	// wanted counts the consented members of the segment; skipped those
 	// without granted consent; missing those deleted or merged away since
 	// the run.
@@ -45,7 +49,7 @@ func (t *task) makePlan(ctx context.Context) (*plan, error) {
 		}
 	}
 	sort.Strings(gone)
-	if p.remove, err = t.members(ctx, gone); err != nil {
+	if p.remove, p.forget, err = t.members(ctx, gone); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -145,20 +149,20 @@ func (t *task) externalIDs(ctx context.Context, cs []*omnify.Customer) (map[stri
 	return out, nil
 }
 
-// members builds the members to remove. A customer deleted since the push
-// is sent with its ID alone; the connector reports it failed if the vendor
-// needs more, and it stays recorded until a later push removes it.
-func (t *task) members(ctx context.Context, ids []string) ([]connector.Member, error) {
-	var out []connector.Member
+// members builds the members to remove, and returns apart the IDs of
+// customers that no longer exist. Removing those by what the platform
+// knows of them is not possible, and a merged-away customer lives on in
+// the customer that absorbed them: removing them would remove that person.
+func (t *task) members(ctx context.Context, ids []string) (out []connector.Member, gone []string, err error) {
 	for start := 0; start < len(ids); start += store.MaxLimit {
 		chunk := ids[start:min(start+store.MaxLimit, len(ids))]
 		cs, _, err := t.customers(ctx, chunk)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ext, err := t.externalIDs(ctx, cs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		found := map[string]*omnify.Customer{}
 		for _, c := range cs {
@@ -168,11 +172,11 @@ func (t *task) members(ctx context.Context, ids []string) ([]connector.Member, e
 			if c := found[id]; c != nil {
 				out = append(out, member(c, ext[id]))
 			} else {
-				out = append(out, connector.Member{CustomerID: id})
+				gone = append(gone, id)
 			}
 		}
 	}
-	return out, nil
+	return out, gone, nil
 }
 
 // pushed returns the audience's recorded members.

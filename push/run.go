@@ -31,6 +31,10 @@ type Result struct {
 	// SkippedMissing counts segment members deleted or merged away since
 	// the EYES run.
 	SkippedMissing int `json:"skipped_missing"`
+	// Forgotten counts people recorded as pushed who no longer exist in
+	// OmniFy (merged into another customer or erased): dropped from the
+	// record without a call, since the platform cannot be told who they were.
+	Forgotten int `json:"forgotten"`
 	// Failed lists members the platform refused (at most Config.MaxFailures
 	// of them; FailedCount has them all). They are not recorded as pushed,
 	// so the next push tries them again.
@@ -93,6 +97,9 @@ func (e *Engine) Handle(ctx context.Context, j *omnify.Job, report func(any)) (a
 		return nil, t.jobError(err)
 	}
 	t.res.SkippedNoConsent, t.res.SkippedMissing = pl.skipped, pl.missing
+	if err := t.forget(ctx, pl.forget); err != nil {
+		return nil, t.jobError(err)
+	}
 	if err := t.push(ctx, pl); err != nil {
 		return nil, t.jobError(err)
 	}

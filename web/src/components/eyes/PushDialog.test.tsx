@@ -91,13 +91,21 @@ describe('destinationOf', () => {
 })
 
 describe('describeResult', () => {
-  const base = { added: 0, removed: 0, skipped_no_consent: 0, skipped_missing: 0, failed_count: 0, failed: [] }
+  const base = { added: 0, removed: 0, skipped_no_consent: 0, skipped_missing: 0, forgotten: 0, failed_count: 0, failed: [] }
   const cases = [
     { name: 'nothing changed', r: base, want: ['Nothing to change: the list already matches the segment.'] },
     {
       name: 'added and skipped',
       r: { ...base, added: 1204, skipped_no_consent: 1 },
       want: ['Added 1,204 people to the list.', 'Skipped 1 person without marketing consent.'],
+    },
+    {
+      name: 'merged away since the last push',
+      r: { ...base, forgotten: 1 },
+      want: [
+        'Nothing to change: the list already matches the segment.',
+        'Stopped tracking 1 person sent earlier and since merged into another customer or erased (the platform was not asked to remove them).',
+      ],
     },
     {
       name: 'removed, missing and refused',

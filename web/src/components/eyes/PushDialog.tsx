@@ -80,6 +80,8 @@ export interface PushResult {
   removed: number
   skipped_no_consent: number
   skipped_missing: number
+  /** People recorded as sent who were since merged or erased: dropped from the record only. */
+  forgotten: number
   failed_count: number
   failed: { customer_id: string; reason: string }[]
 }
@@ -111,6 +113,7 @@ export function asPushResult(v: unknown): PushResult | null {
     removed: count(v.removed),
     skipped_no_consent: count(v.skipped_no_consent),
     skipped_missing: count(v.skipped_missing),
+    forgotten: count(v.forgotten),
     failed_count: Math.max(count(v.failed_count), failed.length),
     failed,
   }
@@ -147,6 +150,8 @@ export function describeResult(r: PushResult, noun = 'audience'): string[] {
   if (r.removed > 0) out.push(`Removed ${people(r.removed)} who left the segment or withdrew consent.`)
   if (r.skipped_no_consent > 0) out.push(`Skipped ${people(r.skipped_no_consent)} without marketing consent.`)
   if (r.skipped_missing > 0) out.push(`Skipped ${people(r.skipped_missing)} no longer among your customers.`)
+  if (r.forgotten > 0)
+    out.push(`Stopped tracking ${people(r.forgotten)} sent earlier and since merged into another customer or erased (the platform was not asked to remove them).`)
   if (r.failed_count > 0) out.push(`${r.failed_count === 1 ? '1 person was' : `${num(r.failed_count)} people were`} refused by the platform.`)
   if (r.added === 0 && r.removed === 0 && r.failed_count === 0) out.unshift(`Nothing to change: ${where} already matches the segment.`)
   return out
