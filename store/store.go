@@ -44,6 +44,14 @@ func (p Page) Norm() Page {
 	return p
 }
 
+// CheckIDs rejects a get-many ID list longer than MaxLimit.
+func CheckIDs(ids []string) error {
+	if len(ids) > MaxLimit {
+		return omnify.Invalid("ids", "at most %d IDs per call, got %d", MaxLimit, len(ids))
+	}
+	return nil
+}
+
 // Store is everything OmniFy persists.
 type Store interface {
 	OrgStore
@@ -138,6 +146,10 @@ type CustomerStore interface {
 	UpsertCustomers(ctx context.Context, orgID string, cs []omnify.Customer) error
 	UpsertOrders(ctx context.Context, orgID string, os []omnify.Order) error
 	GetCustomer(ctx context.Context, orgID, id string) (*omnify.Customer, error)
+	// GetCustomers returns those of ids that are customers of the org, in no
+	// particular order; IDs with no customer (or another org's) are left out.
+	// At most MaxLimit IDs per call.
+	GetCustomers(ctx context.Context, orgID string, ids []string) ([]omnify.Customer, error)
 	// ListCustomers lists customers ordered by ID.
 	ListCustomers(ctx context.Context, orgID string, f CustomerFilter, p Page) (cs []omnify.Customer, next string, err error)
 	// ListOrders lists one customer's orders, oldest first.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/store"
@@ -53,6 +54,32 @@ func (db *DB) GetCustomer(ctx context.Context, orgID, id string) (*omnify.Custom
 		return nil, wrap("get customer", err)
 	}
 	return &c, nil
+}
+
+// GetCustomers returns the org's customers among ids in one query.
+func (db *DB) GetCustomers(ctx context.Context, orgID string, ids []string) ([]omnify.Customer, error) {
+	if err := store.CheckIDs(ids); err != nil {
+		return nil, fmt.Errorf("get customers: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, orgID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+customerCols+` FROM customers WHERE org_id = ? AND id IN (?`+
+		strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, wrap("get customers", err)
+	}
+	var cs []omnify.Customer
+	err = stream(rows, scanCustomer, func(c omnify.Customer) error {
+		cs = append(cs, c)
+		return nil
+	}, "get customers")
+	return cs, err
 }
 
 // ListCustomers lists an org's customers by ID.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ var customerTests = []suiteTest{
 	{"Customer/DefaultAndMaxLimit", testCustomerLimits},
 	{"Customer/Filters", testCustomerFilters},
 	{"Customer/Scan", testCustomerScan},
+	{"Customer/GetMany", testCustomerGetMany},
 	{"Customer/Invalid", testCustomerInvalid},
 }
 
@@ -172,4 +174,51 @@ func testCustomerInvalid(t *testing.T, s store.Store) {
 	if n != 0 {
 		t.Fatalf("a rejected batch stored %d customers", n)
 	}
+}
+
+func testCustomerGetMany(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustOrg(t, s, "org-1")
+	mustOrg(t, s, "org-2")
+	all := makeCustomers("org-1", 8)
+	mustUpsertCustomers(t, s, "org-1", all)
+	// org-2 holds customers under the same IDs and one of its own.
+	other := append(makeCustomers("org-2", 3), omnify.Customer{ID: "only-org-2", OrgID: "org-2", Name: "Other"})
+	mustUpsertCustomers(t, s, "org-2", other)
+	tests := []struct {
+		name string
+		org  string
+		ids  []string
+		want []omnify.Customer
+	}{
+		{"none asked", "org-1", nil, nil},
+		{"some", "org-1", []string{all[6].ID, all[1].ID, all[3].ID}, []omnify.Customer{all[1], all[3], all[6]}},
+		{"missing IDs left out", "org-1", []string{"missing", all[2].ID, "deleted"}, []omnify.Customer{all[2]}},
+		{"another org's ID finds nothing", "org-1", []string{"only-org-2"}, nil},
+		{"same IDs give the asking org's records", "org-2", []string{all[0].ID, all[1].ID, all[5].ID},
+			[]omnify.Customer{other[0], other[1]}},
+		{"unknown org finds nothing", "org-3", []string{all[0].ID}, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.GetCustomers(ctx, tc.org, tc.ids)
+		must(t, err, tc.name)
+		slices.SortFunc(got, func(a, b omnify.Customer) int { return strings.Compare(a.ID, b.ID) })
+		if len(tc.want) == 0 {
+			if len(got) != 0 {
+				t.Fatalf("%s: got %v, want nothing", tc.name, ids(got, customerID))
+			}
+			continue
+		}
+		assertEqual(t, got, tc.want, tc.name)
+	}
+
+	many := make([]string, store.MaxLimit)
+	for i := range many {
+		many[i] = fmt.Sprintf("cust-%04d", i)
+	}
+	got, err := s.GetCustomers(ctx, "org-1", many)
+	must(t, err, "MaxLimit IDs")
+	wantSameSet(t, ids(got, customerID), ids(all, customerID), "MaxLimit IDs")
+	_, err = s.GetCustomers(ctx, "org-1", append(many, "one-too-many"))
+	wantErr(t, err, omnify.ErrInvalid, "more than MaxLimit IDs")
 }
