@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/omnify-cloud/omnify"
+	"github.com/omnify-cloud/omnify/cache"
 	"github.com/omnify-cloud/omnify/connector"
 )
 
@@ -97,9 +98,13 @@ type Receiver struct {
 	// PublicURL is the address vendors reach OmniFy at (no trailing
 	// slash); empty: http://<Host of the request>.
 	PublicURL string
-	Log       *slog.Logger
-	Now       func() time.Time
-	NewID     func() string
+	// Replays, when set, remembers handled event IDs for every replica
+	// (Redis), so a vendor's retry that reaches another replica is not
+	// handled twice. Each process also remembers its own.
+	Replays cache.Cache
+	Log     *slog.Logger
+	Now     func() time.Time
+	NewID   func() string
 
 	seen dedupe
 }
@@ -142,12 +147,13 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "signature invalid", http.StatusUnauthorized)
 		return
 	}
-	if !rc.seen.first(platform + ":" + d.EventID) {
+	event := platform + ":" + conn.ID + ":" + d.EventID
+	if !rc.first(ctx, event) {
 		w.WriteHeader(http.StatusOK) // a retry of a delivery already handled
 		return
 	}
 	if err := rc.act(ctx, r, conn, d); err != nil {
-		rc.seen.forget(platform + ":" + d.EventID) // let the vendor's retry try again
+		rc.forget(ctx, event) // let the vendor's retry try again
 		rc.log().Error("webhook", "platform", platform, "connection_id", connID, "err", err)
 		http.Error(w, "could not process, retry later", http.StatusServiceUnavailable)
 		return
@@ -253,6 +259,37 @@ func (rc *Receiver) audit(ctx context.Context, r *http.Request, conn *omnify.Con
 		CreatedAt: rc.now()}
 	if err := rc.Audit.AppendAudit(context.WithoutCancel(ctx), ev); err != nil {
 		rc.log().Error("webhook audit", "err", err)
+	}
+}
+
+// replayTTL is how long a handled event ID is remembered across replicas:
+// longer than vendors keep retrying (HubSpot and Shopify: up to 48 hours).
+const replayTTL = 72 * time.Hour
+
+// first reports whether event is new to this process and, when Replays is
+// set, to every replica. A shared memory that cannot answer counts as "new":
+// handling a delivery twice starts one idle incremental sync, losing one
+// loses data.
+func (rc *Receiver) first(ctx context.Context, event string) bool {
+	if !rc.seen.first(event) {
+		return false
+	}
+	if rc.Replays == nil {
+		return true
+	}
+	if _, seen, err := rc.Replays.Get(ctx, event); err == nil && seen {
+		return false
+	}
+	if err := rc.Replays.Set(ctx, event, []byte{1}, replayTTL); err != nil {
+		rc.log().Warn("webhook replay memory", "err", err)
+	}
+	return true
+}
+
+func (rc *Receiver) forget(ctx context.Context, event string) {
+	rc.seen.forget(event)
+	if rc.Replays != nil {
+		_ = rc.Replays.Delete(context.WithoutCancel(ctx), event)
 	}
 }
 

@@ -112,6 +112,7 @@ func (c *ServeCmd) buildServer(app *app) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	app.shared = readCache
 	cfg := api.Config{
 		CORSOrigins: c.CORSOrigins,
 		BodyLimit:   c.BodyLimit,
@@ -208,6 +209,9 @@ type app struct {
 	eyes  *eyesrun.Service
 	sink  *identity.Sink // the customer graph every source writes through
 	conns *connectors    // set by ServeCmd
+	// shared is the read cache every replica shares (Redis when
+	// configured); set by ServeCmd.
+	shared cache.Cache
 	// closers run, last first, when the app closes, before the store.
 	closers []func() error
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/omnify-cloud/omnify/api"
+	"github.com/omnify-cloud/omnify/cache"
 	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/connector/gohighlevel"
 	"github.com/omnify-cloud/omnify/connector/hubspot"
@@ -30,6 +31,9 @@ func mountWebhooks(a *app, srv *api.Server, f *ConnectorFlags) {
 		NewID:       func() string { return uuid.Must(uuid.NewV7()).String() },
 		Verifiers:   webhookVerifiers(f.GoHighLevelWebhookKey),
 		Challengers: map[string]webhook.Challenger{connector.LinkedInAds: linkedinChallenge},
+	}
+	if a.shared != nil {
+		rc.Replays = cache.WithPrefix(a.shared, "webhook-event:")
 	}
 	srv.Mux().Handle(webhook.Pattern, rc)
 	srv.Mux().Handle(webhook.ChallengePattern, rc)
