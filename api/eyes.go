@@ -225,6 +225,8 @@ type eyesCustomersInput struct {
 // EyesCustomer is one customer's scores in the latest run.
 type EyesCustomer struct {
 	CustomerID  string   `json:"customer_id"`
+	Name        string   `json:"name,omitempty" doc:"The unified customer's current display name; absent when unknown or the customer was deleted since the run."`
+	Email       string   `json:"email,omitempty" doc:"The unified customer's current email; absent when unknown or the customer was deleted since the run."`
 	SegmentID   string   `json:"segment_id"`
 	Segment     string   `json:"segment"`
 	Cluster     int      `json:"cluster"`
@@ -268,7 +270,36 @@ func (s *Server) eyesCustomers(ctx context.Context, in *eyesCustomersInput) (*ey
 	for i, sc := range ss {
 		out.Body.Items[i] = customerItem(&sc)
 	}
+	if err := s.addContacts(ctx, a.OrgID, out.Body.Items); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// addContacts fills in the page's names and emails with one store lookup.
+// Customers deleted since the run keep only their ID.
+func (s *Server) addContacts(ctx context.Context, orgID string, items []EyesCustomer) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].CustomerID
+	}
+	cs, err := s.deps.Store.GetCustomers(ctx, orgID, ids)
+	if err != nil {
+		return fmt.Errorf("customers of eyes scores: %w", err)
+	}
+	byID := make(map[string]*omnify.Customer, len(cs))
+	for i := range cs {
+		byID[cs[i].ID] = &cs[i]
+	}
+	for i := range items {
+		if c := byID[items[i].CustomerID]; c != nil {
+			items[i].Name, items[i].Email = c.Name, c.Email
+		}
+	}
+	return nil
 }
 
 func customerItem(sc *omnify.EyesScore) EyesCustomer {
