@@ -1134,8 +1134,12 @@ export interface components {
             /** @enum {string} */
             consent: "granted" | "denied" | "unknown";
             customer_id: string;
+            /** @description The unified customer's current email; absent when unknown or the customer was deleted since the run. */
+            email?: string;
             /** Format: double */
             expected_clv: number;
+            /** @description The unified customer's current display name; absent when unknown or the customer was deleted since the run. */
+            name?: string;
             /** Format: double */
             p_alive: number;
             /** @description Features pushing this customer's churn risk up the most. */
