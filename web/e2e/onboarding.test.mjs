@@ -308,6 +308,36 @@ test('guided first run: import, EYES, segments, a customer, an export', { skip, 
     assert.ok(frameMs < 50, `frames take ${frameMs} ms with ${n} points on screen`)
     await page.unroute('**/v1/eyes/projection*')
   })
+
+  await t.test('the table names customers and finds them by an email fragment', async () => {
+    // The sample has IDs only: two customers of the real listing are given
+    // a name and an email the way a CRM connection would supply them.
+    await page.route('**/v1/eyes/customers*', async (route) => {
+      const res = await route.fetch()
+      const body = await res.json()
+      if (!new URL(route.request().url()).searchParams.get('page')) {
+        Object.assign(body.items[0], { name: 'Ada Lovelace', email: 'ada@lovelace.example' })
+        Object.assign(body.items[1], { email: 'bob@builder.example' })
+      }
+      return route.fulfill({ response: res, json: body })
+    })
+    await page.reload()
+    await page.getByText('2,357 of 2,357 customers').waitFor()
+    const search = page.getByLabel('Name, email or ID contains')
+    for (const [query, label, beneath] of [
+      ['LOVELACE.ex', 'Ada Lovelace', 'ada@lovelace.example'],
+      ['builder', 'bob@builder.example', null],
+    ]) {
+      await search.fill(query)
+      await page.getByText('1 of 2,357 customers').waitFor()
+      const row = page.locator('.customer-row')
+      assert.equal((await row.locator('.link-button').textContent()).trim(), label)
+      assert.equal(await row.locator('.customer-email').count(), beneath ? 1 : 0)
+      if (beneath) assert.equal(await row.locator('.customer-email').textContent(), beneath)
+    }
+    await search.fill('')
+    await page.unroute('**/v1/eyes/customers*')
+  })
 })
 
 test('a viewer in two orgs switches org and cannot connect', { skip, timeout: 60_000 }, async (t) => {

@@ -5,10 +5,10 @@ import { EmptyState } from '../States'
 import { money, num, pct, words } from './format'
 import { riskOf, type Risk } from './histogram'
 import type { Segment } from './queries'
-import { filterRows, firstDir, sortRows, type EyesCustomer, type SortDir, type SortKey, type TableFilter } from './table'
+import { customerLabel, filterRows, firstDir, sortRows, type EyesCustomer, type SortDir, type SortKey, type TableFilter } from './table'
 
 const columns: { key: SortKey; label: string; numeric?: boolean }[] = [
-  { key: 'customer_id', label: 'Customer' },
+  { key: 'customer', label: 'Customer' },
   { key: 'segment', label: 'Segment' },
   { key: 'churn_30', label: 'Churn 30d', numeric: true },
   { key: 'churn_60', label: 'Churn 60d', numeric: true },
@@ -23,7 +23,10 @@ const riskOptions: { value: Risk | ''; label: string }[] = [
   { value: 'low', label: 'Low (under 40%)' },
 ]
 
-const rowHeight = 52
+// Tall enough for the name's link and the email beneath it; every row has
+// this height so the virtualizer's estimate is exact.
+const rowHeight = 66
+const emailStyle = { display: 'block', fontSize: '0.85rem', lineHeight: 1.2 } as const
 
 /** Every scored customer, sortable and filterable, drawing only the rows in view. */
 export function CustomerTable({ rows, segments, onOpen }: { rows: readonly EyesCustomer[]; segments: Segment[]; onOpen: (id: string, opener: HTMLElement) => void }) {
@@ -51,7 +54,7 @@ export function CustomerTable({ rows, segments, onOpen }: { rows: readonly EyesC
           onChange={(e) => setFilter((f) => ({ ...f, segment: e.target.value }))}
         />
         <SelectField label="90-day churn risk" value={filter.risk} options={riskOptions} onChange={(e) => setFilter((f) => ({ ...f, risk: e.target.value as Risk | '' }))} />
-        <TextField label="Customer ID contains" type="search" value={filter.query ?? ''} onChange={(e) => setFilter((f) => ({ ...f, query: e.target.value }))} />
+        <TextField label="Name, email or ID contains" type="search" value={filter.query ?? ''} onChange={(e) => setFilter((f) => ({ ...f, query: e.target.value }))} />
       </div>
       <p className="muted" aria-live="polite">
         {num(shown.length)} of {num(rows.length)} customers
@@ -81,11 +84,12 @@ export function CustomerTable({ rows, segments, onOpen }: { rows: readonly EyesC
                 const r = shown[it.index]
                 if (!r) return null
                 return (
-                  <tr key={r.customer_id} aria-rowindex={it.index + 2} className="customer-row">
-                    <td>
-                      <button type="button" className="link-button" onClick={(e) => onOpen(r.customer_id, e.currentTarget)}>
-                        {r.customer_id}
+                  <tr key={r.customer_id} aria-rowindex={it.index + 2} className="customer-row" style={{ height: rowHeight }}>
+                    <td className="customer-cell">
+                      <button type="button" className="link-button" title={r.customer_id} onClick={(e) => onOpen(r.customer_id, e.currentTarget)}>
+                        {customerLabel(r)}
                       </button>
+                      {r.name && r.email && <span className="customer-email muted" style={emailStyle}>{r.email}</span>}
                     </td>
                     <td>{r.segment}</td>
                     <Risky p={r.churn_30} />

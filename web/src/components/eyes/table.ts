@@ -6,7 +6,7 @@ import { riskOf, type Risk } from './histogram'
 
 export type EyesCustomer = NonNullable<Success<'eyes.customers'>['items']>[number]
 
-export type SortKey = 'customer_id' | 'segment' | 'churn_30' | 'churn_60' | 'churn_90' | 'p_alive' | 'expected_clv'
+export type SortKey = 'customer' | 'customer_id' | 'segment' | 'churn_30' | 'churn_60' | 'churn_90' | 'p_alive' | 'expected_clv'
 export type SortDir = 'asc' | 'desc'
 
 export interface TableFilter {
@@ -14,8 +14,17 @@ export interface TableFilter {
   segment: string
   /** A 90-day risk band, or '' for all. */
   risk: Risk | ''
-  /** Part of a customer ID. */
+  /** Part of a customer's name, email or ID, in any case. */
   query?: string
+}
+
+/** What a row is called: the customer's name, else email, else ID. */
+export function customerLabel(r: EyesCustomer): string {
+  return r.name || r.email || r.customer_id
+}
+
+function matches(r: EyesCustomer, q: string): boolean {
+  return [r.customer_id, r.name, r.email].some((v) => v?.toLowerCase().includes(q))
 }
 
 export function filterRows(rows: readonly EyesCustomer[], f: TableFilter): EyesCustomer[] {
@@ -24,14 +33,16 @@ export function filterRows(rows: readonly EyesCustomer[], f: TableFilter): EyesC
     (r) =>
       (f.segment === '' || r.segment_id === f.segment) &&
       (f.risk === '' || riskOf(r.churn_90) === f.risk) &&
-      (q === '' || r.customer_id.toLowerCase().includes(q)),
+      (q === '' || matches(r, q)),
   )
 }
 
-/** A stable sort: ties keep customer-ID order, whatever the direction. */
+/** A stable sort: ties keep customer-ID order, whatever the direction.
+ * 'customer' sorts by what the first column shows (customerLabel). */
 export function sortRows(rows: readonly EyesCustomer[], key: SortKey, dir: SortDir): EyesCustomer[] {
   const sign = dir === 'asc' ? 1 : -1
-  return [...rows].sort((a, b) => sign * compare(a[key], b[key]) || a.customer_id.localeCompare(b.customer_id))
+  const value = (r: EyesCustomer) => (key === 'customer' ? customerLabel(r) : r[key])
+  return [...rows].sort((a, b) => sign * compare(value(a), value(b)) || a.customer_id.localeCompare(b.customer_id))
 }
 
 function compare(a: string | number, b: string | number): number {
@@ -41,5 +52,5 @@ function compare(a: string | number, b: string | number): number {
 
 /** The direction a column sorts in first: numbers high to low, text A to Z. */
 export function firstDir(key: SortKey): SortDir {
-  return key === 'customer_id' || key === 'segment' ? 'asc' : 'desc'
+  return key === 'customer' || key === 'customer_id' || key === 'segment' ? 'asc' : 'desc'
 }
