@@ -50,8 +50,6 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
 // csvField quotes a value only when CSV requires it.
 func csvField(s string) string {
 	if strings.ContainsAny(s, ",\"\r\n") {

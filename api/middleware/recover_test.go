@@ -22,6 +22,7 @@ func TestRecover(t *testing.T) {
 		{"error panic", func(http.ResponseWriter, *http.Request) { panic(errors.New("db password is hunter2")) }, 500, true, "hunter2"},
 		{"nil map", func(http.ResponseWriter, *http.Request) {
 			var m map[string]int
+			//lint:ignore SA5000 the handler panics on purpose
 			m["hunter2"]++
 		}, 500, true, "nil map"},
 		{"after headers", func(w http.ResponseWriter, _ *http.Request) {

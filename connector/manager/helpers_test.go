@@ -151,16 +151,16 @@ func pagedRead(n, page int, fail func(call, i int) error) func(context.Context, 
 
 // collector is an Emitter that keeps everything.
 type collector struct {
-	mu      sync.Mutex
-	ids     []string
-	states  []string
-	failOn  string
-	storeMs time.Duration
+	mu         sync.Mutex
+	ids        []string
+	states     []string
+	failOn     string
+	storeDelay time.Duration
 }
 
 func (c *collector) Record(ctx context.Context, r connector.Record) error {
-	if c.storeMs > 0 {
-		time.Sleep(c.storeMs)
+	if c.storeDelay > 0 {
+		time.Sleep(c.storeDelay)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

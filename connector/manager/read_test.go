@@ -111,7 +111,7 @@ func TestSlowStoringIsNotIdleness(t *testing.T) {
 	t.Parallel()
 	s := &scripted{read: pagedRead(3, 1, func(int, int) error { return nil })}
 	m := manager.Wrap(s, manager.Options{IdleTimeout: 20 * time.Millisecond})
-	c := collector{storeMs: 40 * time.Millisecond}
+	c := collector{storeDelay: 40 * time.Millisecond}
 	if err := m.Read(context.Background(), conn("c1"), "items", nil, &c); err != nil {
 		t.Fatalf("Read: %v", err)
 	}

@@ -59,14 +59,6 @@ func newConnector(srv *triplewhaletest.Server) *triplewhale.Connector {
 	return c
 }
 
-func day(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // A full read asks one day per request and emits, per day, a metric per
 // channel and a summary, plus each channel's campaign once, with amounts
 // in minor units equal to the vendor's numbers.

@@ -87,7 +87,6 @@ type GBT struct {
 	trees   []*tree
 	mapper  *binMapper
 	feats   int
-	gains   []float64
 	workers int
 }
 

@@ -70,7 +70,7 @@ func (c LogisticConfig) withDefaults() LogisticConfig {
 func (c LogisticConfig) validate() error {
 	switch {
 	case !(c.C > 0) || math.IsInf(c.C, 0):
-		return fmt.Errorf("C = %g must be positive", c.C)
+		return fmt.Errorf("the inverse regularisation strength C = %g must be positive", c.C)
 	case c.MaxIter < 0 || c.Tol < 0:
 		return errors.New("MaxIter and Tol must not be negative")
 	case c.ClassWeight != (ClassWeight{}) && !(c.ClassWeight.Negative > 0 && c.ClassWeight.Positive > 0):

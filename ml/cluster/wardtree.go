@@ -167,8 +167,7 @@ func cutTree(n int, merges []wardMerge, k int) []int {
 	for i := range parent {
 		parent[i] = i
 	}
-	var root func(int) int
-	root = func(x int) int {
+	root := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

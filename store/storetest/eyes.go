@@ -161,8 +161,6 @@ func makeScores(org, run string, n int) []omnify.EyesScore {
 	return out
 }
 
-func scoreID(s omnify.EyesScore) string { return s.CustomerID }
-
 func listScores(t *testing.T, s store.Store, run string, f store.ScoreFilter, limit int) ([]omnify.EyesScore, int) {
 	t.Helper()
 	return walk(t, limit, func(p store.Page) ([]omnify.EyesScore, string, error) {

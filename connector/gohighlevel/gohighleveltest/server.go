@@ -159,10 +159,9 @@ func (s *Server) Connection() connector.Connection {
 func (s *Server) OAuthConnection(expired bool) connector.Connection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok, exp := s.issueLocked()
+	tok, _ := s.issueLocked()
 	if expired {
-		exp = s.o.Now().Add(-time.Minute)
-		s.tokens[tok] = exp
+		s.tokens[tok] = s.o.Now().Add(-time.Minute)
 	}
 	return connector.Connection{
 		ID: "conn-ghl-oauth", OrgID: "org-test",

@@ -47,7 +47,7 @@ func (s *Server) runBulk(q string) map[string]any {
 		return userErrors("INVALID", "Invalid bulk query: "+err.Error())
 	}
 	if s.schema != nil {
-		if errs := validator.Validate(s.schema, doc); len(errs) > 0 {
+		if errs := validator.ValidateWithRules(s.schema, doc, nil); len(errs) > 0 {
 			return userErrors("INVALID", "Invalid bulk query: "+errs.Error())
 		}
 	}

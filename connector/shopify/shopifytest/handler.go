@@ -212,7 +212,7 @@ func (s *Server) prepare(req gqlRequest) (*ast.QueryDocument, *ast.OperationDefi
 		return nil, nil, nil, fromGQL(gqlerror.List{toGQLError(perr)})
 	}
 	if s.schema != nil {
-		if errs := validator.Validate(s.schema, doc); len(errs) > 0 {
+		if errs := validator.ValidateWithRules(s.schema, doc, nil); len(errs) > 0 {
 			return nil, nil, nil, fromGQL(errs)
 		}
 	}
