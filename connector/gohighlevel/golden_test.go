@@ -3,39 +3,18 @@ package gohighlevel_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/gohighlevel"
 	"github.com/omnify-cloud/omnify/connector/gohighlevel/gohighleveltest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file; got:\n%s", name, got)
-	}
-}
 
 func indent(t *testing.T, raw []byte) []byte {
 	t.Helper()
@@ -81,7 +60,7 @@ var goldenPages = map[string]struct{ method, path, body string }{
 func TestGoldenVendorPayloads(t *testing.T) {
 	srv := gohighleveltest.NewServer(t, gohighleveltest.Options{Contacts: 4, Opportunities: 2, Campaigns: 2, Workflows: 2, Seed: 1})
 	for name, p := range goldenPages {
-		golden(t, name, call(t, srv, p.method, p.path, p.body))
+		connectortest.Golden(t, name, call(t, srv, p.method, p.path, p.body))
 	}
 }
 
@@ -114,7 +93,7 @@ func TestGoldenMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, stream+"_records.json", append(out, '\n'))
+			connectortest.Golden(t, stream+"_records.json", append(out, '\n'))
 		})
 	}
 }

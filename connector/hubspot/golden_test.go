@@ -4,40 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/hubspot"
 	"github.com/omnify-cloud/omnify/connector/hubspot/hubspottest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file; got:\n%s", name, got)
-	}
-}
 
 func indent(t *testing.T, raw []byte) []byte {
 	t.Helper()
@@ -66,7 +45,7 @@ func TestGoldenVendorPayloads(t *testing.T) {
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		golden(t, tc.typ+"_page.json", indent(t, body))
+		connectortest.Golden(t, tc.typ+"_page.json", indent(t, body))
 	}
 }
 
@@ -106,8 +85,8 @@ func TestGoldenMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.want, append(out, '\n'))
-			golden(t, strings.TrimSuffix(tc.want, ".json")+"_state.json", indent(t, e.last()))
+			connectortest.Golden(t, tc.want, append(out, '\n'))
+			connectortest.Golden(t, strings.TrimSuffix(tc.want, ".json")+"_state.json", indent(t, e.last()))
 		})
 	}
 }

@@ -1,10 +1,8 @@
 package klaviyo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,10 +11,9 @@ import (
 	"testing"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/klaviyo"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // payloadServer answers each endpoint with a payload from testdata/, as
 // Klaviyo shapes it, after checking the headers Klaviyo requires.
@@ -61,19 +58,7 @@ func TestGoldenMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", s.Name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-				t.Errorf("%s records differ from %s:\n%s", s.Name, path, got)
-			}
+			connectortest.Golden(t, s.Name+".golden.json", append(got, '\n'))
 		})
 	}
 }

@@ -3,34 +3,14 @@ package linkedin_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/linkedin"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file; got:\n%s", name, got)
-	}
-}
 
 func readFixture(t *testing.T, name string) json.RawMessage {
 	t.Helper()
@@ -65,7 +45,7 @@ func TestGoldenMapping(t *testing.T) {
 			if err := enc.Encode(recs); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, stream+".golden.json", out.Bytes())
+			connectortest.Golden(t, stream+".golden.json", out.Bytes())
 		})
 	}
 }

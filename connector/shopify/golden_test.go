@@ -4,39 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/shopify"
 	"github.com/omnify-cloud/omnify/connector/shopify/shopifytest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file; got:\n%s", name, got)
-	}
-}
 
 func post(t *testing.T, srv *shopifytest.Server, query string, vars map[string]any) []byte {
 	t.Helper()
@@ -62,8 +41,8 @@ func post(t *testing.T, srv *shopifytest.Server, query string, vars map[string]a
 func TestGoldenVendorPayloads(t *testing.T) {
 	clk := newClock() // a still clock keeps throttleStatus reproducible
 	srv := shopifytest.NewServer(t, shopifytest.Options{Customers: 3, Orders: 2, Products: 2, Seed: 1, Now: clk.Now})
-	golden(t, "customers_page.json", post(t, srv, shopify.PagedQuery("customers"), map[string]any{"first": 250}))
-	golden(t, "orders_page.json", post(t, srv, shopify.PagedQuery("orders"), map[string]any{"first": 10}))
+	connectortest.Golden(t, "customers_page.json", post(t, srv, shopify.PagedQuery("customers"), map[string]any{"first": 250}))
+	connectortest.Golden(t, "orders_page.json", post(t, srv, shopify.PagedQuery("orders"), map[string]any{"first": 10}))
 
 	run := `mutation BulkRun($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { message } } }`
 	if out := post(t, srv, run, map[string]any{"query": shopify.BulkQuery("orders")}); !bytes.Contains(out, []byte(`"userErrors": []`)) {
@@ -88,7 +67,7 @@ func TestGoldenVendorPayloads(t *testing.T) {
 	}
 	defer res.Body.Close()
 	jsonl, _ := io.ReadAll(res.Body)
-	golden(t, "bulk_orders.jsonl", jsonl)
+	connectortest.Golden(t, "bulk_orders.jsonl", jsonl)
 }
 
 // stubShop answers with recorded payloads only.
@@ -142,7 +121,7 @@ func TestGoldenMapping(t *testing.T) {
 			if err := c.Read(context.Background(), stubShop(t, tc.page, tc.jsonl), tc.stream, tc.state, e); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.want, recordsJSON(t, e.records))
+			connectortest.Golden(t, tc.want, recordsJSON(t, e.records))
 			if tc.jsonl != "" && !strings.Contains(string(e.last()), `"since":"2026-11-25T10:00:00Z"`) {
 				t.Fatalf("state after bulk %s", e.last())
 			}

@@ -1,6 +1,7 @@
 package shopify_test
 
 import (
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func TestWebhookRecords(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.topic, err)
 		}
-		golden(t, tc.golden, recordsJSON(t, []connector.Record{rec}))
+		connectortest.Golden(t, tc.golden, recordsJSON(t, []connector.Record{rec}))
 	}
 	if _, err := verified(t, "app/uninstalled", "webhook_customers_update.json", "acme.myshopify.com").Record(); err == nil {
 		t.Fatal("app/uninstalled mapped to a record")

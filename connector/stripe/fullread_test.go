@@ -4,18 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/stripe"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestFullReadEmitsEveryRecordOnce(t *testing.T) {
 	cases := []struct {
@@ -153,19 +149,7 @@ func TestMappingGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "records.golden.json")
-	if *update {
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if strings.TrimSpace(string(got)) != strings.TrimSpace(string(want)) {
-		t.Fatalf("mapped records differ from %s:\n%s", path, got)
-	}
+	connectortest.Golden(t, "records.golden.json", append(got, '\n'))
 }
 
 // A full read whose cursor object was deleted between two calls starts over

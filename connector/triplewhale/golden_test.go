@@ -3,11 +3,9 @@ package triplewhale_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,28 +13,10 @@ import (
 	"time"
 
 	"github.com/omnify-cloud/omnify/connector"
+	"github.com/omnify-cloud/omnify/connector/connectortest"
 	"github.com/omnify-cloud/omnify/connector/triplewhale"
 	"github.com/omnify-cloud/omnify/connector/triplewhale/triplewhaletest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the golden file; got:\n%s", name, got)
-	}
-}
 
 const goldenBody = `{"shopDomain":"omnify-whale.myshopify.com","period":{"start":"2026-11-20","end":"2026-11-20"},"todayHour":25}`
 
@@ -57,7 +37,7 @@ func TestGoldenVendorPayload(t *testing.T) {
 	if err := json.Indent(&out, raw, "", "  "); err != nil {
 		t.Fatalf("%d %s", res.StatusCode, raw)
 	}
-	golden(t, "summary_day.json", append(out.Bytes(), '\n'))
+	connectortest.Golden(t, "summary_day.json", append(out.Bytes(), '\n'))
 }
 
 func TestGoldenMapping(t *testing.T) {
@@ -85,5 +65,5 @@ func TestGoldenMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "summary_day_records.json", append(out, '\n'))
+	connectortest.Golden(t, "summary_day_records.json", append(out, '\n'))
 }
