@@ -1,113 +1,26 @@
 package hubspot_test
 
 import (
-	"context"
-	"encoding/json"
-	"math/rand/v2"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/omnify-cloud/omnify"
 	"github.com/omnify-cloud/omnify/connector"
 	"github.com/omnify-cloud/omnify/connector/hubspot"
 	"github.com/omnify-cloud/omnify/connector/hubspot/hubspottest"
-	"github.com/omnify-cloud/omnify/identity"
-	"github.com/omnify-cloud/omnify/jobs"
-	"github.com/omnify-cloud/omnify/secret"
 	"github.com/omnify-cloud/omnify/store"
 	"github.com/omnify-cloud/omnify/store/sqlite"
-	"github.com/omnify-cloud/omnify/syncer"
+	"github.com/omnify-cloud/omnify/syncer/synctest"
 )
 
-const crashOrg = "org-crash"
+const crashOrg = synctest.Org
 
-// killable is the HubSpot connector with a kill switch: the sync's context
-// is cancelled when the n-th record of the run is emitted, as a stopped
-// process would be.
-type killable struct {
-	*hubspot.Connector
-	seen   atomic.Int64
-	killAt atomic.Int64
-	kill   atomic.Pointer[context.CancelFunc]
-}
-
-func (k *killable) Read(ctx context.Context, c connector.Connection, stream string, state json.RawMessage, e connector.Emitter) error {
-	return k.Connector.Read(ctx, c, stream, state, &killEmitter{Emitter: e, k: k})
-}
-
-type killEmitter struct {
-	connector.Emitter
-	k *killable
-}
-
-func (e *killEmitter) Record(ctx context.Context, r connector.Record) error {
-	if e.k.seen.Add(1) == e.k.killAt.Load() {
-		if cancel := e.k.kill.Load(); cancel != nil {
-			(*cancel)()
-		}
-	}
-	return e.Emitter.Record(ctx, r)
-}
-
+// crashEnv is the crash rig with the payloads the last look at the store
+// found, by stream/ID.
 type crashEnv struct {
 	db   *sqlite.DB
-	s    *syncer.Syncer
-	src  *killable
-	data map[string]string // stored payloads by stream/ID
-}
-
-func newCrashEnv(t *testing.T, srv *hubspottest.Server) *crashEnv {
-	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "omnify.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateOrg(t.Context(), &omnify.Org{ID: crashOrg, Name: "Crash Co"}); err != nil {
-		t.Fatal(err)
-	}
-	src := &killable{Connector: hubspot.New()}
-	reg := connector.NewRegistry()
-	if err := reg.Register(src); err != nil {
-		t.Fatal(err)
-	}
-	box, err := secret.New(make([]byte, secret.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runner := jobs.NewRunner(db, jobs.Config{}, nil, nil)
-	s, err := syncer.New(syncer.Config{Store: db, Registry: reg, Sink: identity.NewSink(db, identity.Options{}), Box: box,
-		Jobs: runner, BaseURLs: map[string]string{connector.HubSpot: srv.URL}, HTTP: srv.Client(), MaxAttempts: 100,
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runner.Handle(syncer.JobKind, s.Handle)
-	return &crashEnv{db: db, s: s, src: src}
-}
-
-// attempt runs the sync's job once, killed at record killAt of the run
-// (0: never), and returns how it ended.
-func (e *crashEnv) attempt(t *testing.T, run *omnify.SyncRun, killAt int64) error {
-	t.Helper()
-	j, err := e.db.GetJob(t.Context(), crashOrg, run.JobID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j.Attempts, j.MaxAttempts = 1, 100
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	e.src.seen.Store(0)
-	e.src.killAt.Store(killAt)
-	e.src.kill.Store(&cancel)
-	_, err = e.s.Handle(ctx, j, nil)
-	return err
+	rig  *synctest.Rig
+	data map[string]string
 }
 
 func (e *crashEnv) sourceRecords(t *testing.T, stream string) map[string]int {
@@ -139,39 +52,14 @@ func TestCrashAndResumeStoresEverythingOnce(t *testing.T) {
 	t.Parallel()
 	srv := hubspottest.NewServer(t, hubspottest.Options{Contacts: 900, Companies: 250, Deals: 200, Seed: 17,
 		IntervalMax: 1000000, SearchPerSecond: 1000000})
-	e := newCrashEnv(t, srv)
-	conn, err := e.s.Connect(t.Context(), crashOrg, syncer.ConnectInput{Platform: connector.HubSpot,
-		Credentials: map[string]any{"access_token": srv.Options().Token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := e.s.StartSync(t.Context(), crashOrg, conn.ID, omnify.SyncFull, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(17, 1))
-	for i := range 6 {
-		at := 1 + rng.Int64N(600)
-		if err := e.attempt(t, run, at); err == nil {
-			t.Fatalf("attempt %d killed at record %d finished anyway", i, at)
-		}
-	}
-	if err := e.attempt(t, run, 0); err != nil {
-		t.Fatalf("final attempt: %v", err)
-	}
+	rig := synctest.New(t, hubspot.New(), srv.URL, srv.Client())
+	e := &crashEnv{db: rig.DB, rig: rig}
+	conn := rig.Connect(t, map[string]any{"access_token": srv.Options().Token}, nil)
+	rig.CrashAndResume(t, conn, omnify.SyncFull, synctest.Crashes{Kills: 6, MaxGap: 600, Seed: 17})
 	e.wantExactly(t, srv)
 
 	srv.Mutate()
-	inc, err := e.s.StartSync(t.Context(), crashOrg, conn.ID, omnify.SyncIncremental, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.attempt(t, inc, 3); err == nil {
-		t.Fatal("incremental attempt killed at record 3 finished anyway")
-	}
-	if err := e.attempt(t, inc, 0); err != nil {
-		t.Fatalf("incremental: %v", err)
-	}
+	rig.CrashAndResume(t, conn, omnify.SyncIncremental, synctest.Crashes{Kills: 1, MaxGap: 3, Seed: 18})
 	e.wantExactly(t, srv)
 	n, err := e.db.CountCustomers(t.Context(), crashOrg)
 	if err != nil || n != srv.Len(hubspottest.Contacts) {
