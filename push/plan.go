@@ -2,7 +2,6 @@ package push
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -107,23 +106,18 @@ func (t *task) consented(ctx context.Context, ids []string, out map[string]conne
 	return nil
 }
 
-// customers loads customers by ID, skipping (and counting) those that no
-// longer exist.
+// customers loads customers by ID (at most store.MaxLimit, in one store
+// call), skipping (and counting) those that no longer exist.
 func (t *task) customers(ctx context.Context, ids []string) ([]*omnify.Customer, int, error) {
-	var out []*omnify.Customer
-	missing := 0
-	for _, id := range ids {
-		c, err := t.e.cfg.Store.GetCustomer(ctx, t.org, id)
-		if errors.Is(err, omnify.ErrNotFound) {
-			missing++
-			continue
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("load customer %s: %w", id, err)
-		}
-		out = append(out, c)
+	cs, err := t.e.cfg.Store.GetCustomers(ctx, t.org, ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load customers: %w", err)
 	}
-	return out, missing, nil
+	out := make([]*omnify.Customer, len(cs))
+	for i := range cs {
+		out[i] = &cs[i]
+	}
+	return out, len(ids) - len(cs), nil
 }
 
 // externalIDs maps customers to their ID on the destination platform, when

@@ -52,7 +52,7 @@ type Store interface {
 	LatestEyesRun(ctx context.Context, orgID string) (*omnify.EyesRun, error)
 	ListEyesScores(ctx context.Context, orgID, runID string, f store.ScoreFilter, p store.Page) ([]omnify.EyesScore, string, error)
 	ListJobs(ctx context.Context, orgID string, p store.Page) ([]omnify.Job, string, error)
-	GetCustomer(ctx context.Context, orgID, id string) (*omnify.Customer, error)
+	GetCustomers(ctx context.Context, orgID string, ids []string) ([]omnify.Customer, error)
 	ListCustomerIdentities(ctx context.Context, orgID string, customerIDs []string) ([]store.Identity, error)
 }
 
